@@ -1,1 +1,13 @@
+//! Node.js bindings of `mcp_oauth_credentials_core`.
+//!
+//! This layer only converts: JavaScript values into core types, core results into JavaScript values, and
+//! core failures into JavaScript errors whose `code` the package's JavaScript layer (`lib/`) turns into
+//! its exported error classes. No rule or cryptographic decision is made here.
+//!
+//! Nothing a caller passes may panic: a panic inside a Node-API callback aborts the whole Node.js
+//! process. Arguments arrive as loosely typed values and are checked here, even though `lib/` checks
+//! them first, because this module is reachable on its own.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod encryption;
+mod errors;

@@ -1,0 +1,269 @@
+'use strict'
+
+// CredentialEncryption: argument checking, the calling context's `process.env`, and error classes.
+// The keys and the cryptography are in the addon (`NativeKeyring`, src/encryption.rs).
+//
+// `process.env` is read here, in JavaScript, because only code evaluated in the caller's realm sees
+// that realm's `process.env`: a Jest sandbox or a vm context has its own copy, which the addon (loaded
+// once per thread) cannot reach.
+
+const { types } = require('node:util')
+const { NativeKeyring } = require('../index.js')
+const {
+  ExecutorEncryptionKeyMissingError,
+  CredentialDecryptionError,
+  argumentError,
+  fromNative,
+} = require('./errors.js')
+
+const ENV_KEY = 'FOREST_EXECUTOR_ENCRYPTION_KEY'
+const ENV_VERSION = 'FOREST_EXECUTOR_ENCRYPTION_KEY_VERSION'
+const MAX_VERSION = 2147483647
+const VERSION_RULE = 'an integer from 1 to 2147483647'
+const CANONICAL_VERSION = /^[1-9][0-9]{0,9}$/
+// Items handed to the addon per call of `reencryptMany`: small enough that converting them on the
+// JavaScript thread takes about a millisecond, large enough to amortise the hop to the thread pool.
+const BATCH_CHUNK = 1024
+
+function checkVersion(value, name) {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw argumentError(TypeError, `${name} must be ${VERSION_RULE}`)
+  }
+  if (value < 1 || value > MAX_VERSION) {
+    throw argumentError(RangeError, `${name} must be ${VERSION_RULE}`)
+  }
+  return value
+}
+
+/** A version written as text: an object key or an environment variable. */
+function parseVersionText(text, name) {
+  const value = CANONICAL_VERSION.test(text) ? Number(text) : NaN
+  if (!(value >= 1 && value <= MAX_VERSION)) {
+    throw argumentError(TypeError, `${name} must be ${VERSION_RULE} written in decimal`)
+  }
+  return value
+}
+
+function checkBytes(value, name) {
+  if (!types.isUint8Array(value)) {
+    throw argumentError(TypeError, `${name} must be a Buffer or Uint8Array`)
+  }
+  return value
+}
+
+function toAad(aad, name) {
+  if (aad === undefined) return undefined
+  if (typeof aad === 'string') return Buffer.from(aad, 'utf8')
+  if (types.isUint8Array(aad)) return aad
+  throw argumentError(TypeError, `${name} must be a string, a Buffer or a Uint8Array`)
+}
+
+function encryptOptions(options) {
+  if (options === undefined || options === null) return undefined
+  if (typeof options !== 'object') throw argumentError(TypeError, 'options must be an object')
+  return toAad(options.aad, 'options.aad')
+}
+
+/** The second argument of decrypt/reencrypt: a version, or `{ encKeyVersion, aad }`. */
+function openOptions(arg) {
+  if (arg === undefined) return { version: undefined, aad: undefined }
+  if (typeof arg === 'number') return { version: checkVersion(arg, 'encKeyVersion'), aad: undefined }
+  if (arg !== null && typeof arg === 'object') {
+    const { encKeyVersion, aad } = arg
+    return {
+      version: encKeyVersion === undefined ? undefined : checkVersion(encKeyVersion, 'options.encKeyVersion'),
+      aad: toAad(aad, 'options.aad'),
+    }
+  }
+  throw argumentError(TypeError, `the second argument must be a key version (${VERSION_RULE}) or { encKeyVersion, aad }`)
+}
+
+function keyringEntries(keys) {
+  if (keys instanceof Map) {
+    return Array.from(keys, ([version, secret]) => [
+      typeof version === 'string' ? parseVersionText(version, 'config.keys version') : checkVersion(version, 'config.keys version'),
+      secret,
+    ])
+  }
+  if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
+    throw argumentError(TypeError, 'config.keys must be an object or a Map of key version to secret')
+  }
+  return Object.keys(keys).map((version) => [parseVersionText(version, 'config.keys version'), keys[version]])
+}
+
+function keyringFromConfig(config) {
+  const current = checkVersion(config.current, 'config.current')
+  const ring = new NativeKeyring(current)
+  const seen = new Set()
+  for (const [version, secret] of keyringEntries(config.keys)) {
+    if (seen.has(version)) throw argumentError(TypeError, `config.keys: key version ${version} appears more than once`)
+    seen.add(version)
+    if (secret !== undefined && typeof secret !== 'string') {
+      throw argumentError(TypeError, `config.keys[${version}] must be a string`)
+    }
+    ring.setSecret(version, secret ?? '')
+  }
+  if (!seen.has(current)) throw argumentError(TypeError, `config.current: key version ${current} is missing from config.keys`)
+  return ring
+}
+
+function outcome(result) {
+  return result.error === undefined
+    ? { ciphertext: result.ciphertext, encKeyVersion: result.encKeyVersion }
+    : fromNative({ code: result.error })
+}
+
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve))
+
+class CredentialEncryption {
+  /** @type {NativeKeyring} */
+  #ring
+  /** For `fromEnv()`: the secret string last seen for each version, or null for a fixed keyring. */
+  #seen = null
+
+  /**
+   * @param config a secret string (version 1), `{ current, keys }`, or nothing (no key yet: encrypt and
+   *   decrypt throw ExecutorEncryptionKeyMissingError until one is configured).
+   */
+  constructor(config) {
+    if (config === undefined || config === null || typeof config === 'string') {
+      this.#ring = new NativeKeyring(1)
+      if (config) this.#ring.setSecret(1, config)
+    } else if (typeof config === 'object' && !Array.isArray(config)) {
+      this.#ring = keyringFromConfig(config)
+    } else {
+      throw argumentError(TypeError, 'config must be a secret string, { current, keys }, or undefined')
+    }
+  }
+
+  /**
+   * Reads FOREST_EXECUTOR_ENCRYPTION_KEY (current secret), FOREST_EXECUTOR_ENCRYPTION_KEY_VERSION (its
+   * version, default 1) and FOREST_EXECUTOR_ENCRYPTION_KEY_V<N> (retired secrets) from `process.env` at
+   * each use, deriving a key again only when a value changed.
+   */
+  static fromEnv() {
+    const encryption = new CredentialEncryption()
+    encryption.#seen = new Map()
+    return encryption
+  }
+
+  #refresh(version, secret) {
+    if (this.#seen.get(version) === secret) return
+    this.#ring.setSecret(version, secret ?? '')
+    this.#seen.set(version, secret)
+  }
+
+  /** Brings the keyring up to date with `process.env`; a no-op for a fixed keyring. */
+  #sync(versions) {
+    if (this.#seen === null) return
+    const env = process.env
+    const rawVersion = env[ENV_VERSION]
+    const current = rawVersion === undefined || rawVersion === '' ? 1 : parseVersionText(rawVersion, ENV_VERSION)
+    if (current !== this.#ring.current) this.#ring.setCurrent(current)
+    this.#refresh(current, env[ENV_KEY])
+    if (versions === undefined) return
+    for (const version of versions) {
+      if (version !== undefined && version !== current) this.#refresh(version, env[`${ENV_KEY}_V${version}`])
+    }
+  }
+
+  /** Whether a secret is configured for the current version (a booting server warns when not). */
+  hasKey() {
+    this.#sync()
+    return this.#ring.hasKey
+  }
+
+  /** The version new values are sealed under. */
+  get currentVersion() {
+    this.#sync()
+    return this.#ring.current
+  }
+
+  /** Seals a string under the current key: `{ ciphertext, encKeyVersion }`. */
+  encrypt(plaintext, options) {
+    if (typeof plaintext !== 'string') throw argumentError(TypeError, 'plaintext must be a string')
+    const aad = encryptOptions(options)
+    this.#sync()
+    try {
+      return this.#ring.encrypt(plaintext, aad)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Opens a stored value sealed under `encKeyVersion` (default: the current version). */
+  decrypt(value, versionOrOptions) {
+    checkBytes(value, 'value')
+    const { version, aad } = openOptions(versionOrOptions)
+    this.#sync([version])
+    try {
+      return this.#ring.decrypt(value, version ?? this.#ring.current, aad)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Whether a value sealed under `encKeyVersion` should be moved to the current key. */
+  needsReencrypt(encKeyVersion) {
+    checkVersion(encKeyVersion, 'encKeyVersion')
+    this.#sync()
+    return encKeyVersion !== this.#ring.current
+  }
+
+  /** Opens a value sealed under `encKeyVersion` and seals it under the current key. */
+  reencrypt(value, versionOrOptions) {
+    checkBytes(value, 'value')
+    const { version, aad } = openOptions(versionOrOptions)
+    this.#sync([version])
+    try {
+      return this.#ring.reencrypt(value, version ?? this.#ring.current, aad)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /**
+   * Re-encrypts many stored values under the current key, off the JavaScript thread. Resolves to one
+   * entry per item, in order: `{ ciphertext, encKeyVersion }`, or the item's CredentialDecryptionError.
+   * Every item is checked before any work starts; a malformed item rejects the whole call.
+   */
+  async reencryptMany(items) {
+    if (!Array.isArray(items)) throw argumentError(TypeError, 'items must be an array')
+    const jobs = new Array(items.length)
+    const versions = new Set()
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && i % BATCH_CHUNK === 0) await yieldToEventLoop()
+      const item = items[i]
+      if (item === null || typeof item !== 'object') throw argumentError(TypeError, `items[${i}] must be an object`)
+      const ciphertext = checkBytes(item.ciphertext, `items[${i}].ciphertext`)
+      const encKeyVersion = checkVersion(item.encKeyVersion, `items[${i}].encKeyVersion`)
+      const aad = toAad(item.aad, `items[${i}].aad`)
+      versions.add(encKeyVersion)
+      jobs[i] = aad === undefined ? { ciphertext, encKeyVersion } : { ciphertext, encKeyVersion, aad }
+    }
+    this.#sync(versions)
+    if (!this.#ring.hasKey) throw new ExecutorEncryptionKeyMissingError()
+    const ring = this.#ring
+    const results = new Array(jobs.length)
+    for (let start = 0; start < jobs.length; start += BATCH_CHUNK) {
+      let outcomes
+      try {
+        outcomes = await ring.reencryptMany(jobs.slice(start, start + BATCH_CHUNK))
+      } catch (err) {
+        throw fromNative(err)
+      }
+      for (let j = 0; j < outcomes.length; j++) results[start + j] = outcome(outcomes[j])
+    }
+    return results
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'CredentialEncryption'
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `CredentialEncryption { source: '${this.#seen === null ? 'config' : 'env'}' }`
+  }
+}
+
+module.exports = { CredentialEncryption, CredentialDecryptionError, ExecutorEncryptionKeyMissingError }

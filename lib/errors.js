@@ -1,0 +1,72 @@
+'use strict'
+
+// The package's error classes, and the translation of the addon's error codes into them.
+//
+// They live in JavaScript because a class must be created in the realm that uses it for `instanceof`
+// to hold, and the addon's errors are created in whatever realm loaded the binary first (Jest sandboxes,
+// vm contexts). Messages are fixed text: nothing here ever carries a secret or a plaintext.
+
+const KEY_MISSING_MESSAGE = 'FOREST_EXECUTOR_ENCRYPTION_KEY is not set'
+const DECRYPTION_MESSAGE =
+  'credential decryption failed: the value is corrupted, or the key, key version or associated data does not match'
+
+/** Thrown by encrypt/decrypt when no secret is configured; the executor answers 503. */
+class ExecutorEncryptionKeyMissingError extends Error {
+  constructor() {
+    super(KEY_MISSING_MESSAGE)
+    this.name = 'ExecutorEncryptionKeyMissingError'
+    this.code = 'executor_encryption_key_missing'
+  }
+}
+
+/** Thrown for every value that cannot be opened, whatever the cause; the causes are not told apart. */
+class CredentialDecryptionError extends Error {
+  constructor() {
+    super(DECRYPTION_MESSAGE)
+    this.name = 'CredentialDecryptionError'
+    this.code = 'credential_decryption_failed'
+  }
+}
+
+/** A TypeError or RangeError with Node's conventional `code`. */
+function argumentError(Kind, message) {
+  const err = new Kind(message)
+  err.code = Kind === RangeError ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE'
+  return err
+}
+
+/**
+ * Translates an error thrown by the addon. Only the addon's own codes keep their (fixed) messages; any
+ * other failure inside Node-API becomes a generic error, because Node-API's conversion messages can quote
+ * the value they could not convert.
+ */
+function fromNative(err) {
+  const code = err !== null && typeof err === 'object' ? err.code : undefined
+  switch (code) {
+    case 'executor_encryption_key_missing':
+      return new ExecutorEncryptionKeyMissingError()
+    case 'credential_decryption_failed':
+      return new CredentialDecryptionError()
+    case 'ERR_INVALID_ARG_TYPE':
+      return argumentError(TypeError, err.message)
+    case 'ERR_OUT_OF_RANGE':
+      return argumentError(RangeError, err.message)
+    case 'ERR_MCP_OAUTH_INTERNAL': {
+      const internal = new Error(`mcp-oauth-credentials: ${err.message}`)
+      internal.code = code
+      return internal
+    }
+    default: {
+      const internal = new Error(`mcp-oauth-credentials: the native addon rejected a value (${String(code)})`)
+      internal.code = 'ERR_MCP_OAUTH_INTERNAL'
+      return internal
+    }
+  }
+}
+
+module.exports = {
+  ExecutorEncryptionKeyMissingError,
+  CredentialDecryptionError,
+  argumentError,
+  fromNative,
+}

@@ -1,0 +1,224 @@
+//! `NativeKeyring`: the native half of `CredentialEncryption`.
+//!
+//! `lib/encryption.js` owns what only JavaScript can do (reading the calling context's `process.env`,
+//! the error classes); this class owns the keys. Keys are derived once per `setSecret` and kept as AES
+//! key schedules that are zeroized when replaced or when the object is collected.
+//!
+//! The keyring sits behind an `Arc`, replaced (never mutated) when a secret changes, so that a batch
+//! re-encryption running on the libuv pool keeps the keys it started with.
+
+use std::sync::Arc;
+
+use mcp_oauth_credentials_core::{KeyVersion, Keyring, Sealed};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array};
+use napi::JsString;
+use napi::Task;
+use napi_derive::napi;
+use zeroize::Zeroizing;
+
+use crate::errors::{from_crypto, from_engine, from_keyring, js_error, Code, JsErr};
+
+/// Checks a key version given as a JavaScript number.
+fn key_version(argument: &str, value: f64) -> Result<KeyVersion, JsErr> {
+    if !value.is_finite() || value.fract() != 0.0 {
+        return Err(js_error(
+            Code::InvalidArgType,
+            format!("{argument} must be an integer from 1 to 2147483647"),
+        ));
+    }
+    // `as` saturates for finite values beyond i64, which KeyVersion::new then rejects.
+    KeyVersion::new(value as i64).map_err(|err| from_keyring(argument, err))
+}
+
+/// A sealed value as JavaScript sees it.
+#[napi(object)]
+pub struct NativeSealed {
+    /// `iv | tag | ciphertext`.
+    pub ciphertext: Buffer,
+    /// The key version that sealed it.
+    pub enc_key_version: u32,
+}
+
+impl From<Sealed> for NativeSealed {
+    fn from(sealed: Sealed) -> Self {
+        Self {
+            ciphertext: sealed.ciphertext.into(),
+            enc_key_version: sealed.version.get(),
+        }
+    }
+}
+
+/// One stored value to move to the current key.
+#[napi(object)]
+pub struct NativeReencryptItem {
+    /// The stored value.
+    pub ciphertext: Uint8Array,
+    /// The version it was sealed under.
+    pub enc_key_version: f64,
+    /// Its associated data, if it was sealed with some.
+    pub aad: Option<Uint8Array>,
+}
+
+/// The outcome for one item of a batch: a sealed value, or the code of the error it met.
+#[napi(object)]
+pub struct NativeReencryptOutcome {
+    /// The value under the current key.
+    pub ciphertext: Option<Buffer>,
+    /// The current key version.
+    pub enc_key_version: Option<u32>,
+    /// The error code (`credential_decryption_failed`) when this item could not be opened.
+    pub error: Option<String>,
+}
+
+/// Versioned AES-256-GCM keys.
+#[napi]
+pub struct NativeKeyring {
+    ring: Arc<Keyring>,
+}
+
+#[napi]
+impl NativeKeyring {
+    /// An empty keyring whose current version is `current`.
+    #[napi(constructor)]
+    pub fn new(current: f64) -> Result<Self, JsErr> {
+        let current = key_version("current", current)?;
+        Ok(Self { ring: Arc::new(Keyring::new(current)) })
+    }
+
+    /// Derives and stores the key of `version`; an empty secret removes it.
+    #[napi]
+    pub fn set_secret(&mut self, version: f64, secret: String) -> Result<(), JsErr> {
+        let secret = Zeroizing::new(secret);
+        let version = key_version("version", version)?;
+        let mut ring = (*self.ring).clone();
+        ring.set_secret(version, &secret);
+        self.ring = Arc::new(ring);
+        Ok(())
+    }
+
+    /// Makes `version` the one new values are sealed under.
+    #[napi]
+    pub fn set_current(&mut self, version: f64) -> Result<(), JsErr> {
+        let version = key_version("current", version)?;
+        if version != self.ring.current() {
+            let mut ring = (*self.ring).clone();
+            ring.set_current(version);
+            self.ring = Arc::new(ring);
+        }
+        Ok(())
+    }
+
+    /// The version new values are sealed under.
+    #[napi(getter)]
+    pub fn current(&self) -> u32 {
+        self.ring.current().get()
+    }
+
+    /// Whether the current version has a key.
+    #[napi(getter)]
+    pub fn has_key(&self) -> bool {
+        self.ring.has_key()
+    }
+
+    /// Whether a value of `version` should move to the current key.
+    #[napi]
+    pub fn needs_reencrypt(&self, version: f64) -> Result<bool, JsErr> {
+        Ok(self.ring.needs_reencrypt(key_version("encKeyVersion", version)?))
+    }
+
+    /// Seals a UTF-8 string under the current key.
+    #[napi]
+    pub fn encrypt(&self, plaintext: String, aad: Option<&[u8]>) -> Result<NativeSealed, JsErr> {
+        let plaintext = Zeroizing::new(plaintext);
+        let sealed = self
+            .ring
+            .encrypt(plaintext.as_bytes(), aad.unwrap_or_default())
+            .map_err(from_crypto)?;
+        Ok(sealed.into())
+    }
+
+    /// Opens a stored value sealed under `version`.
+    #[napi]
+    pub fn decrypt<'env>(
+        &self,
+        env: &'env Env,
+        value: &[u8],
+        version: f64,
+        aad: Option<&[u8]>,
+    ) -> Result<JsString<'env>, JsErr> {
+        let version = key_version("encKeyVersion", version)?;
+        let plaintext = self
+            .ring
+            .decrypt(value, version, aad.unwrap_or_default())
+            .map_err(from_crypto)?;
+        // The JavaScript string is a copy; the Rust copy is zeroized when `plaintext` drops here.
+        env.create_string(plaintext.as_str()).map_err(from_engine)
+    }
+
+    /// Opens a value sealed under `version` and seals it again under the current key.
+    #[napi]
+    pub fn reencrypt(&self, value: &[u8], version: f64, aad: Option<&[u8]>) -> Result<NativeSealed, JsErr> {
+        let version = key_version("encKeyVersion", version)?;
+        let sealed = self
+            .ring
+            .reencrypt(value, version, aad.unwrap_or_default())
+            .map_err(from_crypto)?;
+        Ok(sealed.into())
+    }
+
+    /// Re-encrypts a batch on the libuv thread pool. The inputs are copied here, on the JavaScript
+    /// thread; the cryptography runs off it. One result per item, in order.
+    #[napi(ts_return_type = "Promise<Array<NativeReencryptOutcome>>")]
+    pub fn reencrypt_many(&self, items: Vec<NativeReencryptItem>) -> Result<AsyncTask<ReencryptMany>, JsErr> {
+        let mut jobs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let version = key_version(&format!("items[{index}].encKeyVersion"), item.enc_key_version)?;
+            let aad = item.aad.as_ref().map(|aad| aad.to_vec()).unwrap_or_default();
+            jobs.push(Job { value: item.ciphertext.to_vec(), version, aad });
+        }
+        Ok(AsyncTask::new(ReencryptMany { ring: Arc::clone(&self.ring), jobs }))
+    }
+}
+
+struct Job {
+    value: Vec<u8>,
+    version: KeyVersion,
+    aad: Vec<u8>,
+}
+
+/// The off-thread half of `reencryptMany`.
+pub struct ReencryptMany {
+    ring: Arc<Keyring>,
+    jobs: Vec<Job>,
+}
+
+impl Task for ReencryptMany {
+    type Output = Vec<Result<Sealed, mcp_oauth_credentials_core::CryptoError>>;
+    type JsValue = Vec<NativeReencryptOutcome>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self
+            .jobs
+            .iter()
+            .map(|job| self.ring.reencrypt(&job.value, job.version, &job.aad))
+            .collect())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output
+            .into_iter()
+            .map(|outcome| match outcome {
+                Ok(sealed) => NativeReencryptOutcome {
+                    enc_key_version: Some(sealed.version.get()),
+                    ciphertext: Some(sealed.ciphertext.into()),
+                    error: None,
+                },
+                Err(err) => NativeReencryptOutcome {
+                    ciphertext: None,
+                    enc_key_version: None,
+                    error: Some(from_crypto(err).status.as_ref().to_owned()),
+                },
+            })
+            .collect())
+    }
+}
