@@ -82,7 +82,9 @@ impl NativeKeyring {
     #[napi(constructor)]
     pub fn new(current: f64) -> Result<Self, JsErr> {
         let current = key_version("current", current)?;
-        Ok(Self { ring: Arc::new(Keyring::new(current)) })
+        Ok(Self {
+            ring: Arc::new(Keyring::new(current)),
+        })
     }
 
     /// Derives and stores the key of `version`; an empty secret removes it.
@@ -174,9 +176,16 @@ impl NativeKeyring {
         for (index, item) in items.iter().enumerate() {
             let version = key_version(&format!("items[{index}].encKeyVersion"), item.enc_key_version)?;
             let aad = item.aad.as_ref().map(|aad| aad.to_vec()).unwrap_or_default();
-            jobs.push(Job { value: item.ciphertext.to_vec(), version, aad });
+            jobs.push(Job {
+                value: item.ciphertext.to_vec(),
+                version,
+                aad,
+            });
         }
-        Ok(AsyncTask::new(ReencryptMany { ring: Arc::clone(&self.ring), jobs }))
+        Ok(AsyncTask::new(ReencryptMany {
+            ring: Arc::clone(&self.ring),
+            jobs,
+        }))
     }
 }
 

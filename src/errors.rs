@@ -63,5 +63,8 @@ pub fn from_keyring(argument: &str, err: KeyringError) -> JsErr {
 
 /// Maps a failure of the JavaScript engine itself (creating a string or a Buffer).
 pub fn from_engine(err: napi::Error) -> JsErr {
-    js_error(Code::Internal, format!("the JavaScript engine refused a value: {}", err.status))
+    js_error(
+        Code::Internal,
+        format!("the JavaScript engine refused a value: {}", err.status),
+    )
 }

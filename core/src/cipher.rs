@@ -120,7 +120,8 @@ mod tests {
     use crate::kdf::derive_key;
 
     /// SPEC §1's known answer: written by the executor's node:crypto code with secret `"a"` × 64.
-    const GOLDEN_HEX: &str = "55aafd0be57e7764fd3082ab79d38ec55eebc8033161309246ce504a986c6b89caded2e1e7d003de8eae2eae2b66f0045e47ebc7efa0";
+    const GOLDEN_HEX: &str =
+        "55aafd0be57e7764fd3082ab79d38ec55eebc8033161309246ce504a986c6b89caded2e1e7d003de8eae2eae2b66f0045e47ebc7efa0";
     const GOLDEN_PLAINTEXT: &str = "golden-vector-plaintext-v1";
 
     fn golden_cipher() -> Cipher {
@@ -152,7 +153,11 @@ mod tests {
             for bit in 0..8 {
                 let mut bad = sealed.clone();
                 bad[byte] ^= 1 << bit;
-                assert_eq!(cipher.open(&bad, b"").err(), Some(CryptoError::Decryption), "byte {byte} bit {bit}");
+                assert_eq!(
+                    cipher.open(&bad, b"").err(),
+                    Some(CryptoError::Decryption),
+                    "byte {byte} bit {bit}"
+                );
             }
         }
     }
@@ -162,7 +167,11 @@ mod tests {
         let sealed = hex::decode(GOLDEN_HEX).expect("hex");
         let cipher = golden_cipher();
         for len in 0..sealed.len() {
-            assert_eq!(cipher.open(&sealed[..len], b"").err(), Some(CryptoError::Decryption), "length {len}");
+            assert_eq!(
+                cipher.open(&sealed[..len], b"").err(),
+                Some(CryptoError::Decryption),
+                "length {len}"
+            );
         }
         let mut longer = sealed.clone();
         longer.push(0);
@@ -184,7 +193,10 @@ mod tests {
     fn non_utf8_plaintext_is_a_decryption_error() {
         let cipher = golden_cipher();
         let sealed = cipher.seal(&[0xff, 0xfe, b'a'], b"").expect("seal");
-        assert_eq!(cipher.open(&sealed, b"").expect("bytes open").as_slice(), &[0xff, 0xfe, b'a']);
+        assert_eq!(
+            cipher.open(&sealed, b"").expect("bytes open").as_slice(),
+            &[0xff, 0xfe, b'a']
+        );
         assert_eq!(cipher.open_str(&sealed, b"").err(), Some(CryptoError::Decryption));
     }
 

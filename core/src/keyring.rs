@@ -79,7 +79,10 @@ impl std::fmt::Debug for Keyring {
 impl Keyring {
     /// A keyring with no secrets yet, whose current version is `current`.
     pub fn new(current: KeyVersion) -> Self {
-        Self { current, keys: BTreeMap::new() }
+        Self {
+            current,
+            keys: BTreeMap::new(),
+        }
     }
 
     /// One secret as version 1. An empty secret counts as no secret (lazy key).
@@ -145,7 +148,10 @@ impl Keyring {
     /// Seals `plaintext` under the current key.
     pub fn encrypt(&self, plaintext: &[u8], aad: &[u8]) -> Result<Sealed, CryptoError> {
         let ciphertext = self.current_cipher()?.seal(plaintext, aad)?;
-        Ok(Sealed { ciphertext, version: self.current })
+        Ok(Sealed {
+            ciphertext,
+            version: self.current,
+        })
     }
 
     /// Opens a value sealed under `version`. Without a current key this is [`CryptoError::KeyMissing`]
@@ -178,7 +184,10 @@ mod tests {
         assert!(KeyVersion::new(-1).is_err());
         assert_eq!(KeyVersion::new(1).map(KeyVersion::get), Ok(1));
         assert_eq!(KeyVersion::new(2_147_483_647).map(KeyVersion::get), Ok(2_147_483_647));
-        assert_eq!(KeyVersion::new(2_147_483_648), Err(KeyringError::VersionOutOfRange(2_147_483_648)));
+        assert_eq!(
+            KeyVersion::new(2_147_483_648),
+            Err(KeyringError::VersionOutOfRange(2_147_483_648))
+        );
     }
 
     #[test]
@@ -198,14 +207,26 @@ mod tests {
         let ring = Keyring::from_secrets(v(2), [(v(1), "old secret"), (v(2), "new secret")]).expect("keyring");
         assert!(ring.needs_reencrypt(v(1)));
         assert!(!ring.needs_reencrypt(v(2)));
-        assert_eq!(ring.decrypt(&sealed.ciphertext, v(1), b"").expect("opens").as_str(), "refresh-token");
+        assert_eq!(
+            ring.decrypt(&sealed.ciphertext, v(1), b"").expect("opens").as_str(),
+            "refresh-token"
+        );
         // The wrong version is a plain decryption failure.
-        assert_eq!(ring.decrypt(&sealed.ciphertext, v(2), b"").err(), Some(CryptoError::Decryption));
-        assert_eq!(ring.decrypt(&sealed.ciphertext, v(3), b"").err(), Some(CryptoError::Decryption));
+        assert_eq!(
+            ring.decrypt(&sealed.ciphertext, v(2), b"").err(),
+            Some(CryptoError::Decryption)
+        );
+        assert_eq!(
+            ring.decrypt(&sealed.ciphertext, v(3), b"").err(),
+            Some(CryptoError::Decryption)
+        );
 
         let moved = ring.reencrypt(&sealed.ciphertext, v(1), b"").expect("reencrypt");
         assert_eq!(moved.version, v(2));
-        assert_eq!(ring.decrypt(&moved.ciphertext, v(2), b"").expect("opens").as_str(), "refresh-token");
+        assert_eq!(
+            ring.decrypt(&moved.ciphertext, v(2), b"").expect("opens").as_str(),
+            "refresh-token"
+        );
         assert!(old.decrypt(&moved.ciphertext, v(1), b"").is_err());
     }
 
@@ -213,9 +234,15 @@ mod tests {
     fn reencrypt_keeps_the_associated_data() {
         let ring = Keyring::from_secrets(v(2), [(v(1), "one"), (v(2), "two")]).expect("keyring");
         let old = Keyring::single("one").encrypt(b"t", b"ctx").expect("seal");
-        assert_eq!(ring.reencrypt(&old.ciphertext, v(1), b"other").err(), Some(CryptoError::Decryption));
+        assert_eq!(
+            ring.reencrypt(&old.ciphertext, v(1), b"other").err(),
+            Some(CryptoError::Decryption)
+        );
         let moved = ring.reencrypt(&old.ciphertext, v(1), b"ctx").expect("reencrypt");
-        assert_eq!(ring.decrypt(&moved.ciphertext, v(2), b"ctx").expect("opens").as_str(), "t");
+        assert_eq!(
+            ring.decrypt(&moved.ciphertext, v(2), b"ctx").expect("opens").as_str(),
+            "t"
+        );
         assert!(ring.decrypt(&moved.ciphertext, v(2), b"").is_err());
     }
 
@@ -225,7 +252,10 @@ mod tests {
             Keyring::from_secrets(v(1), [(v(1), "a"), (v(1), "b")]).err(),
             Some(KeyringError::DuplicateVersion(1))
         );
-        assert_eq!(Keyring::from_secrets(v(3), [(v(1), "a")]).err(), Some(KeyringError::CurrentMissing(3)));
+        assert_eq!(
+            Keyring::from_secrets(v(3), [(v(1), "a")]).err(),
+            Some(KeyringError::CurrentMissing(3))
+        );
         // Present but empty: valid, lazily missing.
         let ring = Keyring::from_secrets(v(2), [(v(1), "a"), (v(2), "")]).expect("keyring");
         assert!(!ring.has_key());
@@ -236,7 +266,10 @@ mod tests {
         let mut ring = Keyring::single("first");
         let sealed = ring.encrypt(b"x", b"").expect("seal");
         ring.set_secret(KeyVersion::FIRST, "second");
-        assert_eq!(ring.decrypt(&sealed.ciphertext, v(1), b"").err(), Some(CryptoError::Decryption));
+        assert_eq!(
+            ring.decrypt(&sealed.ciphertext, v(1), b"").err(),
+            Some(CryptoError::Decryption)
+        );
         ring.set_secret(KeyVersion::FIRST, "");
         assert!(!ring.has_key());
     }

@@ -30,7 +30,9 @@ fn load(name: &str) -> Value {
 }
 
 fn hex_field(test: &Value, field: &str) -> Vec<u8> {
-    let text = test[field].as_str().unwrap_or_else(|| panic!("field {field} missing in {test}"));
+    let text = test[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("field {field} missing in {test}"));
     hex::decode(text).unwrap_or_else(|err| panic!("field {field} is not hex: {err}"))
 }
 
@@ -59,7 +61,9 @@ fn wycheproof_aes_256_gcm_through_the_open_path() {
             match test["result"].as_str() {
                 Some("valid") => {
                     valid += 1;
-                    let opened = cipher.open(&packed, &aad).unwrap_or_else(|e| panic!("tcId {id} rejected: {e}"));
+                    let opened = cipher
+                        .open(&packed, &aad)
+                        .unwrap_or_else(|e| panic!("tcId {id} rejected: {e}"));
                     assert_eq!(opened.as_slice(), msg.as_slice(), "tcId {id} plaintext");
                     let iv: [u8; IV_LEN] = iv.try_into().expect("12-byte IV");
                     let sealed = cipher.seal_with_iv(&iv, &msg, &aad).expect("seal");
@@ -67,7 +71,11 @@ fn wycheproof_aes_256_gcm_through_the_open_path() {
                 }
                 Some("invalid") => {
                     invalid += 1;
-                    assert_eq!(cipher.open(&packed, &aad).err(), Some(CryptoError::Decryption), "tcId {id} accepted");
+                    assert_eq!(
+                        cipher.open(&packed, &aad).err(),
+                        Some(CryptoError::Decryption),
+                        "tcId {id} accepted"
+                    );
                 }
                 other => panic!("tcId {id}: unexpected result {other:?}"),
             }
@@ -77,7 +85,10 @@ fn wycheproof_aes_256_gcm_through_the_open_path() {
     assert_eq!(valid + invalid, 66);
     assert_eq!(ids.first(), Some(&91));
     assert_eq!(ids.last(), Some(&156));
-    assert!(invalid >= 27, "the modified-tag cases 130–156 must all be present, saw {invalid} invalid");
+    assert!(
+        invalid >= 27,
+        "the modified-tag cases 130–156 must all be present, saw {invalid} invalid"
+    );
 }
 
 #[test]
@@ -107,5 +118,8 @@ fn wycheproof_hkdf_sha256() {
         }
     }
     assert_eq!(seen, 86);
-    assert!(empty_salts > 0, "the empty-salt cases matter: the executor uses an empty salt");
+    assert!(
+        empty_salts > 0,
+        "the empty-salt cases matter: the executor uses an empty salt"
+    );
 }

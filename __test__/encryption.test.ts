@@ -1,0 +1,198 @@
+import { createDecipheriv } from 'node:crypto'
+
+import { CredentialDecryptionError, CredentialEncryption, ExecutorEncryptionKeyMissingError } from '../lib'
+import { nodeDecrypt, nodeEncrypt, nodeKey } from './helpers/node-crypto'
+
+const SECRET = 'a'.repeat(64)
+const GOLDEN =
+  '55aafd0be57e7764fd3082ab79d38ec55eebc8033161309246ce504a986c6b89caded2e1e7d003de8eae2eae2b66f0045e47ebc7efa0'
+
+const PLAINTEXTS: Array<[string, string]> = [
+  ['empty', ''],
+  ['ASCII', 'ya29.a0AfH6SMBx-refresh_token/+=='],
+  ['multi-byte', 'clé 🔑 ключ 鍵 \u0000 end'],
+  ['1 MiB', 'x'.repeat(1024 * 1024 - 3) + '€'],
+]
+
+describe('known answer (SPEC §1)', () => {
+  it('opens the golden vector written by node:crypto', () => {
+    expect(new CredentialEncryption(SECRET).decrypt(Buffer.from(GOLDEN, 'hex'))).toBe('golden-vector-plaintext-v1')
+    expect(new CredentialEncryption(SECRET).decrypt(Buffer.from(GOLDEN, 'hex'), 1)).toBe('golden-vector-plaintext-v1')
+  })
+
+  it('does not hex-decode the secret', () => {
+    const hexSecret = 'ab'.repeat(32)
+    const value = new CredentialEncryption(hexSecret).encrypt('t').ciphertext
+    expect(nodeDecrypt(hexSecret, value)).toBe('t')
+    expect(() => new CredentialEncryption(Buffer.from(hexSecret, 'hex').toString('latin1')).decrypt(value)).toThrow(
+      CredentialDecryptionError,
+    )
+  })
+})
+
+describe('byte compatibility with node:crypto', () => {
+  const encryption = new CredentialEncryption(SECRET)
+
+  it.each(PLAINTEXTS)('%s: package → node:crypto', (_name, plaintext) => {
+    const { ciphertext, encKeyVersion } = encryption.encrypt(plaintext)
+    expect(Buffer.isBuffer(ciphertext)).toBe(true)
+    expect(encKeyVersion).toBe(1)
+    expect(ciphertext.length).toBe(28 + Buffer.byteLength(plaintext, 'utf8'))
+    expect(nodeDecrypt(SECRET, ciphertext)).toBe(plaintext)
+  })
+
+  it.each(PLAINTEXTS)('%s: node:crypto → package', (_name, plaintext) => {
+    expect(encryption.decrypt(nodeEncrypt(SECRET, plaintext))).toBe(plaintext)
+  })
+
+  it('encodes lone surrogates exactly as node:crypto does (U+FFFD)', () => {
+    const odd = 'a\ud800b\udfffc'
+    expect(nodeDecrypt(SECRET, encryption.encrypt(odd).ciphertext)).toBe(nodeDecrypt(SECRET, nodeEncrypt(SECRET, odd)))
+    expect(encryption.decrypt(nodeEncrypt(SECRET, odd))).toBe('a\ufffdb\ufffdc')
+  })
+
+  it('associated data is interoperable too', () => {
+    const aad = Buffer.from('user:7|server:github', 'utf8')
+    const value = encryption.encrypt('tok', { aad: 'user:7|server:github' }).ciphertext
+    expect(nodeDecrypt(SECRET, value, aad)).toBe('tok')
+    expect(encryption.decrypt(nodeEncrypt(SECRET, 'tok', aad), { aad })).toBe('tok')
+  })
+
+  it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {
+    const value = nodeEncrypt(SECRET, 'pooled')
+    const pool = Buffer.concat([Buffer.from('garbage-before'), value, Buffer.from('after')])
+    const slice = pool.subarray(14, 14 + value.length)
+    expect(encryption.decrypt(slice)).toBe('pooled')
+    expect(encryption.decrypt(new Uint8Array(value))).toBe('pooled')
+  })
+
+  it('uses a fresh IV for every value', () => {
+    const ivs = new Set<string>()
+    for (let i = 0; i < 2000; i++) ivs.add(encryption.encrypt('same').ciphertext.subarray(0, 12).toString('hex'))
+    expect(ivs.size).toBe(2000)
+  })
+})
+
+describe('lazy key', () => {
+  it.each([
+    ['no argument', () => new CredentialEncryption()],
+    ['undefined', () => new CredentialEncryption(undefined)],
+    ['empty string', () => new CredentialEncryption('')],
+    ['keyring with empty current', () => new CredentialEncryption({ current: 2, keys: { 1: 'old', 2: '' } })],
+  ])('%s: constructing never throws; encrypt and decrypt throw ExecutorEncryptionKeyMissingError', (_n, make) => {
+    const encryption = make()
+    expect(encryption.hasKey()).toBe(false)
+    for (const use of [() => encryption.encrypt('x'), () => encryption.decrypt(Buffer.from(GOLDEN, 'hex'))]) {
+      let caught: unknown
+      try {
+        use()
+      } catch (err) {
+        caught = err
+      }
+      expect(caught).toBeInstanceOf(ExecutorEncryptionKeyMissingError)
+      const err = caught as ExecutorEncryptionKeyMissingError
+      expect(err.name).toBe('ExecutorEncryptionKeyMissingError')
+      expect(err.code).toBe('executor_encryption_key_missing')
+      expect(err.message).toBe('FOREST_EXECUTOR_ENCRYPTION_KEY is not set')
+    }
+  })
+
+  it('hasKey is true with a secret', () => {
+    expect(new CredentialEncryption(SECRET).hasKey()).toBe(true)
+  })
+})
+
+describe('fail closed', () => {
+  const encryption = new CredentialEncryption(SECRET)
+  const golden = Buffer.from(GOLDEN, 'hex')
+
+  function expectDecryptionError(run: () => unknown): void {
+    let caught: unknown
+    try {
+      run()
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(CredentialDecryptionError)
+    expect((caught as CredentialDecryptionError).code).toBe('credential_decryption_failed')
+    expect((caught as CredentialDecryptionError).name).toBe('CredentialDecryptionError')
+  }
+
+  it('rejects every single flipped bit of a stored value', () => {
+    let rejected = 0
+    for (let byte = 0; byte < golden.length; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const bad = Buffer.from(golden)
+        bad[byte] ^= 1 << bit
+        expectDecryptionError(() => encryption.decrypt(bad))
+        rejected++
+      }
+    }
+    expect(rejected).toBe(golden.length * 8)
+  })
+
+  it('rejects every truncation, including values shorter than 28 bytes, and an appended byte', () => {
+    for (let len = 0; len < golden.length; len++) expectDecryptionError(() => encryption.decrypt(golden.subarray(0, len)))
+    expectDecryptionError(() => encryption.decrypt(Buffer.concat([golden, Buffer.from([0])])))
+  })
+
+  it('rejects a wrong key, an unknown key version and a wrong version', () => {
+    expectDecryptionError(() => new CredentialEncryption('b'.repeat(64)).decrypt(golden))
+    expectDecryptionError(() => encryption.decrypt(golden, 2))
+    const ring = new CredentialEncryption({ current: 2, keys: { 1: SECRET, 2: 'new' } })
+    expect(ring.decrypt(golden, 1)).toBe('golden-vector-plaintext-v1')
+    expectDecryptionError(() => ring.decrypt(golden, 2))
+    expectDecryptionError(() => ring.decrypt(golden))
+    expectDecryptionError(() => ring.decrypt(golden, 3))
+  })
+
+  it('rejects a non-UTF-8 plaintext', () => {
+    const key = nodeKey(SECRET)
+    const { createCipheriv } = require('node:crypto') as typeof import('node:crypto')
+    const iv = Buffer.alloc(12, 7)
+    const cipher = createCipheriv('aes-256-gcm', key, iv)
+    const ct = Buffer.concat([cipher.update(Buffer.from([0x61, 0xff, 0xfe])), cipher.final()])
+    const value = Buffer.concat([iv, cipher.getAuthTag(), ct])
+    expectDecryptionError(() => encryption.decrypt(value))
+  })
+
+  it('rejects a wrong or missing associated data, and associated data that was never there', () => {
+    const bound = encryption.encrypt('tok', { aad: 'user:1' }).ciphertext
+    expect(encryption.decrypt(bound, { aad: 'user:1' })).toBe('tok')
+    expect(encryption.decrypt(bound, { aad: Buffer.from('user:1') })).toBe('tok')
+    expectDecryptionError(() => encryption.decrypt(bound, { aad: 'user:2' }))
+    expectDecryptionError(() => encryption.decrypt(bound))
+    const unbound = encryption.encrypt('tok').ciphertext
+    expectDecryptionError(() => encryption.decrypt(unbound, { aad: 'user:1' }))
+  })
+
+  it('never accepts a truncated tag, which node:crypto does unless told otherwise', () => {
+    const value = nodeEncrypt(SECRET, 'token')
+    const iv = value.subarray(0, 12)
+    const shortTag = value.subarray(12, 24)
+    const ct = value.subarray(28)
+    // node:crypto without authTagLength accepts a 12-byte tag:
+    const decipher = createDecipheriv('aes-256-gcm', nodeKey(SECRET), iv)
+    decipher.setAuthTag(shortTag)
+    expect(Buffer.concat([decipher.update(ct), decipher.final()]).toString()).toBe('token')
+    // the same value packed with the short tag is refused here:
+    expectDecryptionError(() => encryption.decrypt(Buffer.concat([iv, shortTag, ct])))
+  })
+
+  it('error messages are uniform: the cause is not told apart', () => {
+    const messages = new Set<string>()
+    for (const run of [
+      () => encryption.decrypt(golden.subarray(0, 5)),
+      () => encryption.decrypt(golden, 9),
+      () => new CredentialEncryption('wrong').decrypt(golden),
+      () => encryption.decrypt(golden, { aad: 'x' }),
+    ]) {
+      try {
+        run()
+      } catch (err) {
+        messages.add((err as Error).message)
+      }
+    }
+    expect(messages.size).toBe(1)
+  })
+})
