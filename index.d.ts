@@ -36,6 +36,16 @@ export declare class NativeKeyring {
   reencryptMany(items: Array<NativeReencryptItem>): Promise<Array<NativeReencryptOutcome>>
 }
 
+/** A compiled schema. */
+export declare class NativeValidator {
+  /** Compiles a JSON Schema given as JSON text. */
+  constructor(document: string)
+  /** Whether validation depends on `NODE_ENV` (the token-endpoint guard is used). */
+  get usesTokenEndpointGuard(): boolean
+  /** Validates `input`. Returns `{ success: true, data }` or `{ success: false, issues }`. */
+  safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown): { success: true; data: unknown } | { success: false; issues: Array<Record<string, unknown>> }
+}
+
 /** One stored value to move to the current key. */
 export interface NativeReencryptItem {
   /** The stored value. */
@@ -63,3 +73,6 @@ export interface NativeSealed {
   /** The key version that sealed it. */
   encKeyVersion: number
 }
+
+/** The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused. */
+export declare function tokenEndpointRejection(url: string, relaxed: boolean): string | null

@@ -836,3 +836,5 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeKeyring = nativeBinding.NativeKeyring
+module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.tokenEndpointRejection = nativeBinding.tokenEndpointRejection

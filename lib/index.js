@@ -5,9 +5,14 @@
 
 const { CredentialEncryption } = require('./encryption.js')
 const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError } = require('./errors.js')
+const { InvalidTokenEndpointError, assertSafeTokenEndpoint } = require('./guard.js')
+const validation = require('./validation.js')
 
 module.exports = {
   CredentialEncryption,
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
+  InvalidTokenEndpointError,
+  assertSafeTokenEndpoint,
+  ...validation,
 }

@@ -19,6 +19,9 @@ pub enum Code {
     OutOfRange,
     /// Something that should not happen (the OS random generator failed, the engine refused a value).
     Internal,
+    /// A JavaScript exception (thrown by a getter or a proxy trap of the input) is pending and must
+    /// propagate unchanged; napi-rs recognises this status and does not throw again.
+    PendingException,
 }
 
 impl AsRef<str> for Code {
@@ -29,6 +32,7 @@ impl AsRef<str> for Code {
             Code::InvalidArgType => "ERR_INVALID_ARG_TYPE",
             Code::OutOfRange => "ERR_OUT_OF_RANGE",
             Code::Internal => "ERR_MCP_OAUTH_INTERNAL",
+            Code::PendingException => "PendingException",
         }
     }
 }

@@ -11,3 +11,4 @@
 
 mod encryption;
 mod errors;
+mod validation;

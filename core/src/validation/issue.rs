@@ -1,0 +1,389 @@
+//! The issue model: zod 4.3.6's issues, field for field.
+//!
+//! zod builds an issue as an object literal, then `finalizeIssue` spreads it, appends `path` (when the
+//! issue did not carry one already), appends `message`, and deletes `input`, `inst` and `continue`. The
+//! resulting key order is visible to clients through `error.message` (`JSON.stringify(issues, null, 2)`),
+//! so [`Issue::fields`] reproduces it for every kind.
+
+use super::number::js_number_to_string;
+
+/// One step of an issue's path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    /// A property name.
+    Key(String),
+    /// An array index (a number in JavaScript).
+    Index(u32),
+}
+
+/// A primitive JSON value, as `enum` and `const` hold them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// a number
+    Number(f64),
+    /// a string
+    String(String),
+}
+
+impl Literal {
+    /// zod's `stringifyPrimitive`: strings in double quotes (not escaped), the rest as `String(value)`.
+    fn stringify(&self) -> String {
+        match self {
+            Literal::Null => "null".to_owned(),
+            Literal::Bool(b) => b.to_string(),
+            Literal::Number(n) => js_number_to_string(*n),
+            Literal::String(s) => format!("\"{s}\""),
+        }
+    }
+}
+
+/// What a length or size issue measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// a string's length
+    String,
+    /// an array's length
+    Array,
+    /// a number's value
+    Number,
+    /// an integer's value (the safe-integer range check)
+    Int,
+    /// the `length` property of something else (zod's length checks run on any value with one)
+    Unknown,
+}
+
+impl Origin {
+    /// The word zod uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::String => "string",
+            Origin::Array => "array",
+            Origin::Number => "number",
+            Origin::Int => "int",
+            Origin::Unknown => "unknown",
+        }
+    }
+
+    /// `(verb, unit)` for origins zod measures by size.
+    fn sizing(self) -> Option<&'static str> {
+        match self {
+            Origin::String => Some("characters"),
+            Origin::Array => Some("items"),
+            _ => None,
+        }
+    }
+}
+
+/// How a custom issue was raised, which decides where zod puts `path`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomStyle {
+    /// `.refine(fn, { message, path })`: `{ code, path, message }`.
+    Refine,
+    /// `.superRefine((v, ctx) => ctx.addIssue({ code: 'custom', message }))`: `{ code, message, path }`.
+    SuperRefine,
+}
+
+/// The kind of an issue and its extra fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IssueKind {
+    /// `invalid_type`. `format` is `safeint` for a non-integer given to an integer schema; `received` is
+    /// `NaN` or `Infinity` for those numbers.
+    InvalidType {
+        /// `string`, `number`, `int`, `boolean`, `null`, `array`, `object`, `never`
+        expected: &'static str,
+        /// zod's `format` field
+        format: Option<&'static str>,
+        /// zod's `received` field (only for NaN and infinities)
+        received: Option<&'static str>,
+    },
+    /// `invalid_type` with `expected: 'nonoptional'`: a required property with an unconstrained schema
+    /// is missing (zod's `z.unknown().nonoptional()`).
+    NonOptional,
+    /// `too_small`; `safe_int_note` marks zod's safe-integer range check, which words it differently.
+    TooSmall {
+        /// what was measured
+        origin: Origin,
+        /// the bound
+        minimum: f64,
+        /// the safe-integer check's `note`
+        safe_int_note: bool,
+    },
+    /// `too_big`
+    TooBig {
+        /// what was measured
+        origin: Origin,
+        /// the bound
+        maximum: f64,
+        /// the safe-integer check's `note`
+        safe_int_note: bool,
+    },
+    /// `unrecognized_keys`
+    UnrecognizedKeys {
+        /// the keys, in `for…in` order
+        keys: Vec<String>,
+    },
+    /// `invalid_value` (enum and const)
+    InvalidValue {
+        /// the allowed values
+        values: Vec<Literal>,
+    },
+    /// `custom`
+    Custom {
+        /// where `path` goes
+        style: CustomStyle,
+    },
+}
+
+/// One issue: a kind, a path and a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// The kind and its extra fields.
+    pub kind: IssueKind,
+    /// Where in the input.
+    pub path: Vec<PathSeg>,
+    /// zod's English message (or the custom message).
+    pub message: String,
+}
+
+/// A field value of an issue, for the bindings to turn into JavaScript.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'a> {
+    /// a string
+    Str(&'a str),
+    /// a number
+    Number(f64),
+    /// a boolean
+    Bool(bool),
+    /// the path array
+    Path(&'a [PathSeg]),
+    /// an array of strings
+    Strings(&'a [String]),
+    /// an array of primitives
+    Literals(&'a [Literal]),
+}
+
+const SAFE_INT_NOTE: &str = "Integers must be within the safe integer range.";
+
+impl Issue {
+    /// zod's `code`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            IssueKind::InvalidType { .. } | IssueKind::NonOptional => "invalid_type",
+            IssueKind::TooSmall { .. } => "too_small",
+            IssueKind::TooBig { .. } => "too_big",
+            IssueKind::UnrecognizedKeys { .. } => "unrecognized_keys",
+            IssueKind::InvalidValue { .. } => "invalid_value",
+            IssueKind::Custom { .. } => "custom",
+        }
+    }
+
+    /// Whether later checks still run after this issue (zod's `continue: true`). Type, value and key
+    /// issues abort; size and custom issues do not.
+    pub fn continues(&self) -> bool {
+        matches!(
+            self.kind,
+            IssueKind::TooSmall { .. } | IssueKind::TooBig { .. } | IssueKind::Custom { .. }
+        )
+    }
+
+    /// The issue's fields in zod's order.
+    pub fn fields(&self) -> Vec<(&'static str, FieldValue<'_>)> {
+        use FieldValue as F;
+        let code = ("code", F::Str(self.code()));
+        let path = ("path", F::Path(&self.path));
+        let message = ("message", F::Str(&self.message));
+        match &self.kind {
+            IssueKind::InvalidType {
+                expected,
+                format,
+                received,
+            } => {
+                let mut fields = vec![("expected", F::Str(expected))];
+                if let Some(format) = format {
+                    fields.push(("format", F::Str(format)));
+                }
+                fields.push(code);
+                if let Some(received) = received {
+                    fields.push(("received", F::Str(received)));
+                }
+                fields.extend([path, message]);
+                fields
+            }
+            IssueKind::NonOptional => vec![code, ("expected", F::Str("nonoptional")), path, message],
+            IssueKind::TooSmall {
+                origin,
+                minimum,
+                safe_int_note: false,
+            } => vec![
+                ("origin", F::Str(origin.as_str())),
+                code,
+                ("minimum", F::Number(*minimum)),
+                ("inclusive", F::Bool(true)),
+                path,
+                message,
+            ],
+            IssueKind::TooBig {
+                origin,
+                maximum,
+                safe_int_note: false,
+            } => vec![
+                ("origin", F::Str(origin.as_str())),
+                code,
+                ("maximum", F::Number(*maximum)),
+                ("inclusive", F::Bool(true)),
+                path,
+                message,
+            ],
+            IssueKind::TooSmall {
+                origin,
+                minimum,
+                safe_int_note: true,
+            } => vec![
+                code,
+                ("minimum", F::Number(*minimum)),
+                ("note", F::Str(SAFE_INT_NOTE)),
+                ("origin", F::Str(origin.as_str())),
+                ("inclusive", F::Bool(true)),
+                path,
+                message,
+            ],
+            IssueKind::TooBig {
+                origin,
+                maximum,
+                safe_int_note: true,
+            } => vec![
+                code,
+                ("maximum", F::Number(*maximum)),
+                ("note", F::Str(SAFE_INT_NOTE)),
+                ("origin", F::Str(origin.as_str())),
+                ("inclusive", F::Bool(true)),
+                path,
+                message,
+            ],
+            IssueKind::UnrecognizedKeys { keys } => vec![code, ("keys", F::Strings(keys)), path, message],
+            IssueKind::InvalidValue { values } => vec![code, ("values", F::Literals(values)), path, message],
+            IssueKind::Custom {
+                style: CustomStyle::Refine,
+            } => vec![code, path, message],
+            IssueKind::Custom {
+                style: CustomStyle::SuperRefine,
+            } => vec![code, message, path],
+        }
+    }
+}
+
+/// zod's English messages (its `en` locale), for the issues that have no custom message.
+pub(crate) mod messages {
+    use super::{js_number_to_string, Literal, Origin};
+
+    pub fn invalid_type(expected: &str, received: &str) -> String {
+        format!("Invalid input: expected {expected}, received {received}")
+    }
+
+    pub fn too_small(origin: Origin, minimum: f64) -> String {
+        let bound = js_number_to_string(minimum);
+        match origin.sizing() {
+            Some(unit) => format!("Too small: expected {} to have >={bound} {unit}", origin.as_str()),
+            None => format!("Too small: expected {} to be >={bound}", origin.as_str()),
+        }
+    }
+
+    pub fn too_big(origin: Origin, maximum: f64) -> String {
+        let bound = js_number_to_string(maximum);
+        match origin.sizing() {
+            Some(unit) => format!("Too big: expected {} to have <={bound} {unit}", origin.as_str()),
+            None => format!("Too big: expected {} to be <={bound}", origin.as_str()),
+        }
+    }
+
+    pub fn invalid_value(values: &[Literal]) -> String {
+        match values {
+            [only] => format!("Invalid input: expected {}", only.stringify()),
+            _ => format!(
+                "Invalid option: expected one of {}",
+                values.iter().map(Literal::stringify).collect::<Vec<_>>().join("|")
+            ),
+        }
+    }
+
+    pub fn unrecognized_keys(keys: &[String]) -> String {
+        let plural = if keys.len() > 1 { "s" } else { "" };
+        let list = keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
+        format!("Unrecognized key{plural}: {list}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::messages::*;
+    use super::*;
+
+    #[test]
+    fn messages_match_zod_en_locale() {
+        assert_eq!(
+            invalid_type("string", "number"),
+            "Invalid input: expected string, received number"
+        );
+        assert_eq!(
+            too_small(Origin::String, 1.0),
+            "Too small: expected string to have >=1 characters"
+        );
+        assert_eq!(
+            too_small(Origin::Array, 1.0),
+            "Too small: expected array to have >=1 items"
+        );
+        assert_eq!(too_small(Origin::Number, 1.5), "Too small: expected number to be >=1.5");
+        assert_eq!(too_big(Origin::Unknown, 3.0), "Too big: expected unknown to be <=3");
+        assert_eq!(
+            too_big(Origin::String, 255.0),
+            "Too big: expected string to have <=255 characters"
+        );
+        assert_eq!(
+            invalid_value(&[
+                Literal::String("a".into()),
+                Literal::Number(1.0),
+                Literal::Null,
+                Literal::Bool(true)
+            ]),
+            "Invalid option: expected one of \"a\"|1|null|true"
+        );
+        assert_eq!(
+            invalid_value(&[Literal::String("q".into())]),
+            "Invalid input: expected \"q\""
+        );
+        assert_eq!(invalid_value(&[]), "Invalid option: expected one of ");
+        assert_eq!(unrecognized_keys(&["a".into()]), "Unrecognized key: \"a\"");
+        assert_eq!(
+            unrecognized_keys(&["1".into(), "b".into()]),
+            "Unrecognized keys: \"1\", \"b\""
+        );
+    }
+
+    #[test]
+    fn field_order_follows_zod() {
+        let issue = Issue {
+            kind: IssueKind::InvalidType {
+                expected: "number",
+                format: None,
+                received: Some("NaN"),
+            },
+            path: vec![PathSeg::Key("b".into())],
+            message: String::new(),
+        };
+        let names: Vec<_> = issue.fields().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["expected", "code", "received", "path", "message"]);
+        let issue = Issue {
+            kind: IssueKind::Custom {
+                style: CustomStyle::SuperRefine,
+            },
+            path: vec![],
+            message: String::new(),
+        };
+        let names: Vec<_> = issue.fields().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["code", "message", "path"]);
+    }
+}

@@ -1,0 +1,185 @@
+//! [`Input`] over `serde_json` values, for tests and for Rust callers with parsed JSON.
+//!
+//! A JSON value behaves as the object `JSON.parse` would build: no prototype properties other than
+//! `Object.prototype`'s (none enumerable, none named like a JSON key except `__proto__`, which JSON.parse
+//! makes an own property), keys in JavaScript's order (integer-like keys first, ascending).
+
+use serde_json::Value;
+
+use super::input::{Class, Input, LengthValue};
+
+/// A JSON value, or `undefined` (a missing property).
+#[derive(Debug, Clone, Copy)]
+pub enum JsonInput<'a> {
+    /// `undefined`
+    Undefined,
+    /// a JSON value
+    Value(&'a Value),
+}
+
+/// What a JSON input cannot do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonInputError {
+    /// `Date.parse` is JavaScript's; outside a JavaScript engine it is not available.
+    #[error("Date.parse is only available through the JavaScript binding")]
+    DateParseUnavailable,
+}
+
+/// Whether `key` is an array index as JavaScript orders it (a canonical integer below 2^32 − 1).
+fn array_index(key: &str) -> Option<u32> {
+    let n: u32 = key.parse().ok()?;
+    (n != u32::MAX && n.to_string() == key).then_some(n)
+}
+
+/// `Object.prototype` members a JSON object inherits, for `key in object`.
+const OBJECT_PROTOTYPE: &[&str] = &[
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "hasOwnProperty",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toString",
+    "valueOf",
+    "__proto__",
+    "toLocaleString",
+];
+
+impl<'a> Input for JsonInput<'a> {
+    type Error = JsonInputError;
+
+    fn class(&self) -> Class {
+        match self {
+            JsonInput::Undefined => Class::Undefined,
+            JsonInput::Value(Value::Null) => Class::Null,
+            JsonInput::Value(Value::Bool(_)) => Class::Boolean,
+            JsonInput::Value(Value::Number(_)) => Class::Number,
+            JsonInput::Value(Value::String(_)) => Class::String,
+            JsonInput::Value(Value::Array(_)) => Class::Array,
+            JsonInput::Value(Value::Object(_)) => Class::Object,
+        }
+    }
+
+    fn boolean(&self) -> bool {
+        matches!(self, JsonInput::Value(Value::Bool(true)))
+    }
+
+    fn number(&self) -> f64 {
+        match self {
+            JsonInput::Value(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+            _ => f64::NAN,
+        }
+    }
+
+    fn utf16(&self) -> Result<Vec<u16>, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::String(s)) => s.encode_utf16().collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    fn utf16_len(&self) -> Result<usize, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::String(s)) => s.encode_utf16().count(),
+            _ => 0,
+        })
+    }
+
+    fn text(&self) -> Result<String, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        })
+    }
+
+    fn get(&self, key: &str) -> Result<Self, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::Object(map)) => map.get(key).map_or(JsonInput::Undefined, JsonInput::Value),
+            JsonInput::Value(Value::Array(items)) => match array_index(key) {
+                Some(i) => items.get(i as usize).map_or(JsonInput::Undefined, JsonInput::Value),
+                None => JsonInput::Undefined,
+            },
+            _ => JsonInput::Undefined,
+        })
+    }
+
+    fn has(&self, key: &str) -> Result<bool, Self::Error> {
+        Ok(self.has_own(key)?
+            || (matches!(self, JsonInput::Value(Value::Object(_))) && OBJECT_PROTOTYPE.contains(&key)))
+    }
+
+    fn has_own(&self, key: &str) -> Result<bool, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::Object(map)) => map.contains_key(key),
+            _ => false,
+        })
+    }
+
+    fn for_in_keys(&self) -> Result<Vec<String>, Self::Error> {
+        let JsonInput::Value(Value::Object(map)) = self else {
+            return Ok(Vec::new());
+        };
+        let mut indices: Vec<(u32, &String)> = map.keys().filter_map(|k| array_index(k).map(|i| (i, k))).collect();
+        indices.sort_unstable_by_key(|(i, _)| *i);
+        let mut keys: Vec<String> = indices.into_iter().map(|(_, k)| k.clone()).collect();
+        keys.extend(map.keys().filter(|k| array_index(k).is_none()).cloned());
+        Ok(keys)
+    }
+
+    fn array_len(&self) -> Result<u32, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::Array(items)) => u32::try_from(items.len()).unwrap_or(u32::MAX),
+            _ => 0,
+        })
+    }
+
+    fn index(&self, index: u32) -> Result<Self, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::Array(items)) => {
+                items.get(index as usize).map_or(JsonInput::Undefined, JsonInput::Value)
+            }
+            _ => JsonInput::Undefined,
+        })
+    }
+
+    fn length_property(&self) -> Result<LengthValue, Self::Error> {
+        Ok(match self.get("length")? {
+            JsonInput::Undefined => LengthValue::Undefined,
+            JsonInput::Value(Value::Number(n)) => LengthValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+            JsonInput::Value(Value::Null) | JsonInput::Value(Value::Bool(false)) => LengthValue::Number(0.0),
+            JsonInput::Value(Value::Bool(true)) => LengthValue::Number(1.0),
+            JsonInput::Value(Value::String(s)) => LengthValue::Number(js_string_to_number(s)),
+            JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => LengthValue::Number(f64::NAN),
+        })
+    }
+
+    fn object_type_name(&self) -> Result<String, Self::Error> {
+        Ok("object".to_owned())
+    }
+
+    fn truthy(&self) -> Result<bool, Self::Error> {
+        Ok(match self {
+            JsonInput::Undefined | JsonInput::Value(Value::Null) => false,
+            JsonInput::Value(Value::Bool(b)) => *b,
+            JsonInput::Value(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
+            JsonInput::Value(Value::String(s)) => !s.is_empty(),
+            JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => true,
+        })
+    }
+
+    fn date_parses(&self) -> Result<bool, Self::Error> {
+        Err(JsonInputError::DateParseUnavailable)
+    }
+}
+
+/// A simplified `ToNumber` for strings (decimal only), enough for a JSON `length` property.
+fn js_string_to_number(s: &str) -> f64 {
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        0.0
+    } else {
+        trimmed.parse().unwrap_or(f64::NAN)
+    }
+}

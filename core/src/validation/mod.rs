@@ -1,0 +1,42 @@
+//! A JSON Schema (draft 2020-12 subset) validator whose verdicts and issues are zod 4.3.6's.
+//!
+//! The executor validated request bodies with zod, and its clients depend on zod's exact issues: codes,
+//! paths, messages, extra fields, their order, and zod's quirks. This engine takes a JSON Schema document
+//! (the portable description of a body) and answers, for every input, what zod gives for the equivalent
+//! zod schema (see `README.md`, "compileSchema", for the keyword-to-zod mapping).
+//!
+//! - [`compile`]: the document → a [`Schema`]; unsupported or malformed keywords are errors that name the
+//!   keyword and its JSON Pointer, never silently ignored;
+//! - [`Input`]: how the engine reads a value. The Node.js binding implements it over live JavaScript
+//!   values (getters, proxies and all); [`JsonInput`] implements it over `serde_json` values for tests;
+//! - [`validate`]: walks the input in zod's order and returns the issues and the output `data`;
+//! - [`Issue`]: the issue model, with zod's field order and English messages.
+
+mod compile;
+mod engine;
+mod input;
+mod issue;
+mod json_input;
+mod number;
+
+pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKEN_ENDPOINT_KEYWORD};
+pub use engine::{validate, Options, Outcome, Output};
+pub use input::{Class, Input, LengthValue};
+pub use issue::{CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg};
+pub use json_input::{JsonInput, JsonInputError};
+pub use number::js_number_to_string;
+
+/// The credential-deposit body's JSON Schema, shipped in the npm package as
+/// `schemas/deposit-credentials-body.schema.json`.
+pub const DEPOSIT_SCHEMA_JSON: &str = include_str!("../../../schemas/deposit-credentials-body.schema.json");
+
+/// `mcp_server_id` column length.
+pub const MCP_SERVER_ID_MAX_LENGTH: u32 = 255;
+/// `client_id` column length.
+pub const CLIENT_ID_MAX_LENGTH: u32 = 255;
+/// `token_endpoint` column length.
+pub const TOKEN_ENDPOINT_MAX_LENGTH: u32 = 2048;
+/// `scopes` column length.
+pub const SCOPES_MAX_LENGTH: u32 = 2048;
+/// `token_endpoint_auth_method` column length.
+pub const TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH: u32 = 64;

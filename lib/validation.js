@@ -1,0 +1,119 @@
+'use strict'
+
+// compileSchema and depositCredentialsBodySchema: zod-compatible validators over JSON Schema documents.
+// The engine is native (core/src/validation); this layer passes what belongs to the caller's realm
+// (Object.prototype, for zod's "received" type names; Date.parse; NODE_ENV) and shapes results as zod does.
+
+const { NativeValidator } = require('../index.js')
+const { argumentError } = require('./errors.js')
+const { relaxedTokenEndpoints } = require('./guard.js')
+
+const OBJECT_PROTOTYPE = Object.prototype
+const DATE_PARSE = Date.parse
+
+/** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
+class ValidationError extends Error {
+  constructor(issues) {
+    super(JSON.stringify(issues, null, 2))
+    this.name = 'ValidationError'
+    this.issues = issues
+  }
+}
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) deepFreeze(value[key])
+    Object.freeze(value)
+  }
+  return value
+}
+
+class Validator {
+  #native
+  #readsNodeEnv
+
+  constructor(native, document) {
+    this.#native = native
+    this.#readsNodeEnv = native.usesTokenEndpointGuard
+    /** The JSON Schema document this validator was compiled from (a frozen copy). */
+    this.jsonSchema = document
+    Object.freeze(this)
+  }
+
+  /** `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. */
+  safeParse(input) {
+    const result = this.#native.safeParse(
+      input,
+      this.#readsNodeEnv && relaxedTokenEndpoints(),
+      OBJECT_PROTOTYPE,
+      DATE_PARSE,
+    )
+    return result.success ? result : { success: false, error: new ValidationError(result.issues) }
+  }
+
+  /** The validated data, or throws the ValidationError. */
+  parse(input) {
+    const result = this.safeParse(input)
+    if (result.success) return result.data
+    throw result.error
+  }
+
+  /** Standard Schema v1. */
+  get '~standard'() {
+    return {
+      version: 1,
+      vendor: 'mcp-oauth-credentials',
+      validate: (value) => {
+        const result = this.safeParse(value)
+        return result.success ? { value: result.data } : { issues: result.error.issues }
+      },
+    }
+  }
+}
+
+/**
+ * Builds a validator from a JSON Schema (draft 2020-12) document. Throws a TypeError naming the keyword and
+ * its JSON Pointer for anything the engine does not support.
+ */
+function compileSchema(schema) {
+  if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
+    throw argumentError(TypeError, 'compileSchema: the schema must be a JSON Schema object or a boolean')
+  }
+  let text
+  try {
+    text = JSON.stringify(schema)
+  } catch (err) {
+    throw argumentError(TypeError, `compileSchema: the schema is not JSON (${err.message})`)
+  }
+  let native
+  try {
+    native = new NativeValidator(text)
+  } catch (err) {
+    throw argumentError(TypeError, `compileSchema: ${err.message}`)
+  }
+  return new Validator(native, deepFreeze(JSON.parse(text)))
+}
+
+const depositCredentialsBodyJsonSchema = deepFreeze(require('../schemas/deposit-credentials-body.schema.json'))
+const depositCredentialsBodySchema = compileSchema(depositCredentialsBodyJsonSchema)
+
+/** Column lengths of ai_mcp_oauth_credentials, the same numbers the deposit schema enforces. */
+const MCP_SERVER_ID_MAX_LENGTH = 255
+const CLIENT_ID_MAX_LENGTH = 255
+const TOKEN_ENDPOINT_MAX_LENGTH = 2048
+const SCOPES_MAX_LENGTH = 2048
+const TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH = 64
+const TOKEN_ENDPOINT_AUTH_METHODS = Object.freeze(['client_secret_basic', 'client_secret_post', 'none'])
+
+module.exports = {
+  ValidationError,
+  compileSchema,
+  depositCredentialsBodySchema,
+  depositCredentialsBodyJsonSchema,
+  MCP_SERVER_ID_MAX_LENGTH,
+  CLIENT_ID_MAX_LENGTH,
+  TOKEN_ENDPOINT_MAX_LENGTH,
+  SCOPES_MAX_LENGTH,
+  TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+}

@@ -1,0 +1,532 @@
+//! `NativeValidator` and the token-endpoint guard: the native half of `compileSchema`,
+//! `depositCredentialsBodySchema` and `assertSafeTokenEndpoint`.
+//!
+//! The engine (`mcp_oauth_credentials_core::validation`) reads the input through the [`Input`] trait;
+//! [`JsInput`] implements it with the Node-API operations that mirror zod's JavaScript: `input[key]`
+//! (`napi_get_property`), `key in input` (`napi_has_property`), `for…in` (`napi_get_property_names`).
+//! Getters and proxy traps therefore run as they would under zod, and an exception they throw stays
+//! pending and propagates unchanged ([`Code::PendingException`]).
+//!
+//! This is the one module with `unsafe`: raw Node-API calls on handles that are valid for the duration of
+//! the call that received them. Every call's status is checked.
+
+use std::ptr;
+
+use mcp_oauth_credentials_core::guard::check_token_endpoint;
+use mcp_oauth_credentials_core::validation::{
+    compile_json, validate, Class, FieldValue, Input, Issue, LengthValue, Literal, Options, Output, PathSeg, Schema,
+};
+use napi::bindgen_prelude::{Env, Unknown};
+use napi::{sys, JsValue};
+use napi_derive::napi;
+
+use crate::errors::{js_error, Code, JsErr};
+
+/// Turns a Node-API status into a result; a pending JavaScript exception is kept pending.
+fn check(env: sys::napi_env, status: sys::napi_status) -> Result<(), JsErr> {
+    if status == sys::Status::napi_ok {
+        return Ok(());
+    }
+    let mut pending = false;
+    // SAFETY: `env` is the live environment of the current call.
+    unsafe { sys::napi_is_exception_pending(env, &mut pending) };
+    if pending {
+        Err(js_error(Code::PendingException, "a JavaScript exception is pending"))
+    } else {
+        Err(js_error(
+            Code::Internal,
+            format!("a Node-API call failed with status {status}"),
+        ))
+    }
+}
+
+/// Values the validator needs from the caller's realm (`lib/validation.js` passes them).
+struct Realm {
+    env: sys::napi_env,
+    object_prototype: sys::napi_value,
+    date_parse: sys::napi_value,
+}
+
+/// A JavaScript value under validation.
+#[derive(Clone, Copy)]
+struct JsInput<'a> {
+    realm: &'a Realm,
+    raw: sys::napi_value,
+}
+
+impl<'a> JsInput<'a> {
+    fn env(&self) -> sys::napi_env {
+        self.realm.env
+    }
+
+    fn wrap(&self, raw: sys::napi_value) -> Self {
+        JsInput { realm: self.realm, raw }
+    }
+
+    fn key(&self, key: &str) -> Result<sys::napi_value, JsErr> {
+        create_string(self.env(), key)
+    }
+
+    fn typeof_(&self) -> i32 {
+        let mut kind = 0;
+        // SAFETY: live env and handle; on failure `kind` stays 0 (undefined), which no check trusts.
+        unsafe { sys::napi_typeof(self.env(), self.raw, &mut kind) };
+        kind
+    }
+
+    fn read_utf8(&self, raw: sys::napi_value) -> Result<String, JsErr> {
+        let env = self.env();
+        let mut len = 0usize;
+        // SAFETY: a null buffer asks for the length in bytes.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
+        })?;
+        let mut buf = vec![0u8; len + 1];
+        let mut written = 0usize;
+        // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+        })?;
+        buf.truncate(written);
+        // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
+        Ok(String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+}
+
+fn create_string(env: sys::napi_env, text: &str) -> Result<sys::napi_value, JsErr> {
+    let mut out = ptr::null_mut();
+    // SAFETY: `text` is valid UTF-8 of the given length.
+    check(env, unsafe {
+        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+    })?;
+    Ok(out)
+}
+
+impl<'a> Input for JsInput<'a> {
+    type Error = JsErr;
+
+    fn class(&self) -> Class {
+        match self.typeof_() {
+            sys::ValueType::napi_null => Class::Null,
+            sys::ValueType::napi_boolean => Class::Boolean,
+            sys::ValueType::napi_number => Class::Number,
+            sys::ValueType::napi_string => Class::String,
+            sys::ValueType::napi_symbol => Class::Symbol,
+            sys::ValueType::napi_function => Class::Function,
+            sys::ValueType::napi_bigint => Class::BigInt,
+            sys::ValueType::napi_object | sys::ValueType::napi_external => {
+                let mut is_array = false;
+                // SAFETY: live env and handle.
+                unsafe { sys::napi_is_array(self.env(), self.raw, &mut is_array) };
+                if is_array {
+                    Class::Array
+                } else {
+                    Class::Object
+                }
+            }
+            _ => Class::Undefined,
+        }
+    }
+
+    fn boolean(&self) -> bool {
+        let mut value = false;
+        // SAFETY: live env and handle; a non-boolean leaves `false`.
+        unsafe { sys::napi_get_value_bool(self.env(), self.raw, &mut value) };
+        value
+    }
+
+    fn number(&self) -> f64 {
+        let mut value = f64::NAN;
+        // SAFETY: live env and handle; a non-number leaves NaN.
+        unsafe { sys::napi_get_value_double(self.env(), self.raw, &mut value) };
+        value
+    }
+
+    fn utf16(&self) -> Result<Vec<u16>, JsErr> {
+        let env = self.env();
+        let len = self.utf16_len()?;
+        let mut buf = vec![0u16; len + 1];
+        let mut written = 0usize;
+        // SAFETY: `buf` holds `len + 1` code units.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf16(env, self.raw, buf.as_mut_ptr(), buf.len(), &mut written)
+        })?;
+        buf.truncate(written);
+        Ok(buf)
+    }
+
+    fn utf16_len(&self) -> Result<usize, JsErr> {
+        let env = self.env();
+        let mut len = 0usize;
+        // SAFETY: a null buffer asks for the length in code units.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf16(env, self.raw, ptr::null_mut(), 0, &mut len)
+        })?;
+        Ok(len)
+    }
+
+    fn text(&self) -> Result<String, JsErr> {
+        self.read_utf8(self.raw)
+    }
+
+    fn get(&self, key: &str) -> Result<Self, JsErr> {
+        let env = self.env();
+        let name = self.key(key)?;
+        let mut out = ptr::null_mut();
+        // SAFETY: live handles; a throwing getter or trap leaves its exception pending.
+        check(env, unsafe { sys::napi_get_property(env, self.raw, name, &mut out) })?;
+        Ok(self.wrap(out))
+    }
+
+    fn has(&self, key: &str) -> Result<bool, JsErr> {
+        let env = self.env();
+        let name = self.key(key)?;
+        let mut out = false;
+        // SAFETY: live handles.
+        check(env, unsafe { sys::napi_has_property(env, self.raw, name, &mut out) })?;
+        Ok(out)
+    }
+
+    fn has_own(&self, key: &str) -> Result<bool, JsErr> {
+        let env = self.env();
+        let name = self.key(key)?;
+        let mut out = false;
+        // SAFETY: live handles.
+        check(env, unsafe {
+            sys::napi_has_own_property(env, self.raw, name, &mut out)
+        })?;
+        Ok(out)
+    }
+
+    fn for_in_keys(&self) -> Result<Vec<String>, JsErr> {
+        let env = self.env();
+        let mut names = ptr::null_mut();
+        // SAFETY: live handle; Node-API documents this as the keys `for…in` visits, numbers as strings.
+        check(env, unsafe { sys::napi_get_property_names(env, self.raw, &mut names) })?;
+        let mut len = 0u32;
+        // SAFETY: `names` is an array.
+        check(env, unsafe { sys::napi_get_array_length(env, names, &mut len) })?;
+        let mut keys = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let mut key = ptr::null_mut();
+            // SAFETY: index within the array.
+            check(env, unsafe { sys::napi_get_element(env, names, i, &mut key) })?;
+            keys.push(self.read_utf8(key)?);
+        }
+        Ok(keys)
+    }
+
+    fn array_len(&self) -> Result<u32, JsErr> {
+        let env = self.env();
+        let mut len = 0u32;
+        // SAFETY: live handle, an array.
+        check(env, unsafe { sys::napi_get_array_length(env, self.raw, &mut len) })?;
+        Ok(len)
+    }
+
+    fn index(&self, index: u32) -> Result<Self, JsErr> {
+        let env = self.env();
+        let mut out = ptr::null_mut();
+        // SAFETY: live handle; a throwing getter leaves its exception pending.
+        check(env, unsafe { sys::napi_get_element(env, self.raw, index, &mut out) })?;
+        Ok(self.wrap(out))
+    }
+
+    fn length_property(&self) -> Result<LengthValue, JsErr> {
+        let length = self.get("length")?;
+        match length.typeof_() {
+            sys::ValueType::napi_undefined => Ok(LengthValue::Undefined),
+            sys::ValueType::napi_number => Ok(LengthValue::Number(length.number())),
+            _ => {
+                let env = self.env();
+                let mut number = ptr::null_mut();
+                // SAFETY: live handle; `ToNumber` may run user code (valueOf) and throw.
+                check(env, unsafe { sys::napi_coerce_to_number(env, length.raw, &mut number) })?;
+                Ok(LengthValue::Number(self.wrap(number).number()))
+            }
+        }
+    }
+
+    fn object_type_name(&self) -> Result<String, JsErr> {
+        let env = self.env();
+        let mut proto = ptr::null_mut();
+        // SAFETY: live handle, an object.
+        check(env, unsafe { sys::napi_get_prototype(env, self.raw, &mut proto) })?;
+        let mut same = false;
+        // SAFETY: live handles.
+        check(env, unsafe {
+            sys::napi_strict_equals(env, proto, self.realm.object_prototype, &mut same)
+        })?;
+        if same || !self.has("constructor")? {
+            return Ok("object".to_owned());
+        }
+        let constructor = self.get("constructor")?;
+        if !constructor.truthy()? {
+            return Ok("object".to_owned());
+        }
+        let name = constructor.get("name")?;
+        if name.typeof_() == sys::ValueType::napi_string {
+            return self.read_utf8(name.raw);
+        }
+        let mut text = ptr::null_mut();
+        // SAFETY: live handle; `ToString` may run user code and throw (a Symbol does).
+        check(env, unsafe { sys::napi_coerce_to_string(env, name.raw, &mut text) })?;
+        self.read_utf8(text)
+    }
+
+    fn truthy(&self) -> Result<bool, JsErr> {
+        let env = self.env();
+        let mut out = ptr::null_mut();
+        // SAFETY: live handle; ToBoolean runs no user code.
+        check(env, unsafe { sys::napi_coerce_to_bool(env, self.raw, &mut out) })?;
+        Ok(self.wrap(out).boolean())
+    }
+
+    fn date_parses(&self) -> Result<bool, JsErr> {
+        let env = self.env();
+        let mut receiver = ptr::null_mut();
+        // SAFETY: live env.
+        check(env, unsafe { sys::napi_get_undefined(env, &mut receiver) })?;
+        let args = [self.raw];
+        let mut result = ptr::null_mut();
+        // SAFETY: `date_parse` is the caller realm's `Date.parse`, checked to be a function.
+        check(env, unsafe {
+            sys::napi_call_function(env, receiver, self.realm.date_parse, 1, args.as_ptr(), &mut result)
+        })?;
+        Ok(!self.wrap(result).number().is_nan())
+    }
+}
+
+/// Builds JavaScript values for the results.
+struct Builder {
+    env: sys::napi_env,
+}
+
+impl Builder {
+    fn object(&self) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe { sys::napi_create_object(self.env, &mut out) })?;
+        Ok(out)
+    }
+
+    fn array(&self, len: usize) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe {
+            sys::napi_create_array_with_length(self.env, len, &mut out)
+        })?;
+        Ok(out)
+    }
+
+    fn set(&self, object: sys::napi_value, key: &str, value: sys::napi_value) -> Result<(), JsErr> {
+        let name = create_string(self.env, key)?;
+        // SAFETY: live handles (`object[key] = value`, as zod assigns).
+        check(self.env, unsafe {
+            sys::napi_set_property(self.env, object, name, value)
+        })
+    }
+
+    fn push(&self, array: sys::napi_value, index: usize, value: sys::napi_value) -> Result<(), JsErr> {
+        let index = u32::try_from(index).map_err(|_| js_error(Code::Internal, "array too long"))?;
+        // SAFETY: live handles.
+        check(self.env, unsafe {
+            sys::napi_set_element(self.env, array, index, value)
+        })
+    }
+
+    fn string(&self, text: &str) -> Result<sys::napi_value, JsErr> {
+        create_string(self.env, text)
+    }
+
+    fn number(&self, n: f64) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe { sys::napi_create_double(self.env, n, &mut out) })?;
+        Ok(out)
+    }
+
+    fn boolean(&self, b: bool) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe { sys::napi_get_boolean(self.env, b, &mut out) })?;
+        Ok(out)
+    }
+
+    fn null(&self) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe { sys::napi_get_null(self.env, &mut out) })?;
+        Ok(out)
+    }
+
+    fn undefined(&self) -> Result<sys::napi_value, JsErr> {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env.
+        check(self.env, unsafe { sys::napi_get_undefined(self.env, &mut out) })?;
+        Ok(out)
+    }
+
+    fn output(&self, output: &Output<JsInput<'_>>) -> Result<sys::napi_value, JsErr> {
+        match output {
+            Output::Same(value) => Ok(value.raw),
+            Output::Undefined => self.undefined(),
+            Output::Object(entries) => {
+                let object = self.object()?;
+                for (key, value) in entries {
+                    self.set(object, key, self.output(value)?)?;
+                }
+                Ok(object)
+            }
+            Output::Array(items) => {
+                let array = self.array(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    self.push(array, i, self.output(item)?)?;
+                }
+                Ok(array)
+            }
+        }
+    }
+
+    fn literal(&self, literal: &Literal) -> Result<sys::napi_value, JsErr> {
+        match literal {
+            Literal::Null => self.null(),
+            Literal::Bool(b) => self.boolean(*b),
+            Literal::Number(n) => self.number(*n),
+            Literal::String(s) => self.string(s),
+        }
+    }
+
+    fn field(&self, value: &FieldValue<'_>) -> Result<sys::napi_value, JsErr> {
+        match value {
+            FieldValue::Str(s) => self.string(s),
+            FieldValue::Number(n) => self.number(*n),
+            FieldValue::Bool(b) => self.boolean(*b),
+            FieldValue::Path(path) => {
+                let array = self.array(path.len())?;
+                for (i, seg) in path.iter().enumerate() {
+                    let item = match seg {
+                        PathSeg::Key(key) => self.string(key)?,
+                        PathSeg::Index(index) => self.number(f64::from(*index))?,
+                    };
+                    self.push(array, i, item)?;
+                }
+                Ok(array)
+            }
+            FieldValue::Strings(items) => {
+                let array = self.array(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    self.push(array, i, self.string(item)?)?;
+                }
+                Ok(array)
+            }
+            FieldValue::Literals(items) => {
+                let array = self.array(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    self.push(array, i, self.literal(item)?)?;
+                }
+                Ok(array)
+            }
+        }
+    }
+
+    fn issues(&self, issues: &[Issue]) -> Result<sys::napi_value, JsErr> {
+        let array = self.array(issues.len())?;
+        for (i, issue) in issues.iter().enumerate() {
+            let object = self.object()?;
+            for (name, value) in issue.fields() {
+                self.set(object, name, self.field(&value)?)?;
+            }
+            self.push(array, i, object)?;
+        }
+        Ok(array)
+    }
+}
+
+fn require_type(env: sys::napi_env, value: sys::napi_value, expected: i32, what: &str) -> Result<(), JsErr> {
+    let mut kind = 0;
+    // SAFETY: live env and handle.
+    check(env, unsafe { sys::napi_typeof(env, value, &mut kind) })?;
+    if kind == expected {
+        Ok(())
+    } else {
+        Err(js_error(Code::InvalidArgType, format!("{what} has the wrong type")))
+    }
+}
+
+/// A compiled schema.
+#[napi]
+pub struct NativeValidator {
+    schema: Schema,
+}
+
+#[napi]
+impl NativeValidator {
+    /// Compiles a JSON Schema given as JSON text.
+    #[napi(constructor)]
+    pub fn new(document: String) -> Result<Self, JsErr> {
+        let schema = compile_json(&document).map_err(|e| js_error(Code::InvalidArgType, e.to_string()))?;
+        Ok(Self { schema })
+    }
+
+    /// Whether validation depends on `NODE_ENV` (the token-endpoint guard is used).
+    #[napi(getter)]
+    pub fn uses_token_endpoint_guard(&self) -> bool {
+        self.schema.uses_token_endpoint_guard()
+    }
+
+    /// Validates `input`. Returns `{ success: true, data }` or `{ success: false, issues }`.
+    #[napi(
+        ts_return_type = "{ success: true; data: unknown } | { success: false; issues: Array<Record<string, unknown>> }"
+    )]
+    pub fn safe_parse<'env>(
+        &self,
+        env: &'env Env,
+        input: Unknown<'env>,
+        relaxed_token_endpoints: bool,
+        object_prototype: Unknown<'env>,
+        date_parse: Unknown<'env>,
+    ) -> Result<Unknown<'env>, JsErr> {
+        let raw_env = env.raw();
+        require_type(raw_env, date_parse.raw(), sys::ValueType::napi_function, "dateParse")?;
+        require_type(
+            raw_env,
+            object_prototype.raw(),
+            sys::ValueType::napi_object,
+            "objectPrototype",
+        )?;
+        let realm = Realm {
+            env: raw_env,
+            object_prototype: object_prototype.raw(),
+            date_parse: date_parse.raw(),
+        };
+        let value = JsInput {
+            realm: &realm,
+            raw: input.raw(),
+        };
+        let outcome = validate(
+            &self.schema,
+            &value,
+            &Options {
+                relaxed_token_endpoints,
+            },
+        )?;
+        let build = Builder { env: raw_env };
+        let result = build.object()?;
+        if outcome.issues.is_empty() {
+            build.set(result, "success", build.boolean(true)?)?;
+            build.set(result, "data", build.output(&outcome.output)?)?;
+        } else {
+            build.set(result, "success", build.boolean(false)?)?;
+            build.set(result, "issues", build.issues(&outcome.issues)?)?;
+        }
+        // SAFETY: `result` is a live handle of this env.
+        Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
+    }
+}
+
+/// The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused.
+#[napi]
+pub fn token_endpoint_rejection(url: String, relaxed: bool) -> Option<&'static str> {
+    check_token_endpoint(&url, relaxed).err().map(|reason| reason.reason())
+}
