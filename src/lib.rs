@@ -9,6 +9,6 @@
 //! them first, because this module is reachable on its own.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod encryption;
-mod errors;
-mod validation;
+pub mod encryption;
+pub mod errors;
+pub mod validation;
