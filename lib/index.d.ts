@@ -91,3 +91,129 @@ export declare class CredentialDecryptionError extends Error {
   readonly name: 'CredentialDecryptionError'
   readonly code: 'credential_decryption_failed'
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation (zod 4.3.6-compatible) and the token-endpoint guard
+// ---------------------------------------------------------------------------------------------------------
+
+/** A JSON Schema document (draft 2020-12 subset; see README "compileSchema"). */
+export type JsonSchema = boolean | { readonly [keyword: string]: unknown }
+
+/** An issue's path: property names and array indices. */
+export type PathSegment = string | number
+
+/** zod 4.3.6's issues, field for field (the field order is zod's too). */
+export type ValidationIssue =
+  | {
+      expected: 'string' | 'number' | 'int' | 'boolean' | 'null' | 'array' | 'object' | 'never' | 'nonoptional'
+      format?: 'safeint'
+      code: 'invalid_type'
+      received?: 'NaN' | 'Infinity'
+      path: PathSegment[]
+      message: string
+    }
+  | {
+      origin: 'string' | 'array' | 'number' | 'int' | 'unknown'
+      code: 'too_small'
+      minimum: number
+      inclusive: true
+      note?: string
+      path: PathSegment[]
+      message: string
+    }
+  | {
+      origin: 'string' | 'array' | 'number' | 'int' | 'unknown'
+      code: 'too_big'
+      maximum: number
+      inclusive: true
+      note?: string
+      path: PathSegment[]
+      message: string
+    }
+  | { code: 'unrecognized_keys'; keys: string[]; path: PathSegment[]; message: string }
+  | { code: 'invalid_value'; values: Array<string | number | boolean | null>; path: PathSegment[]; message: string }
+  | { code: 'custom'; path: PathSegment[]; message: string }
+
+/** The error of a failed parse; `message` is `JSON.stringify(issues, null, 2)`, as zod's. */
+export declare class ValidationError extends Error {
+  readonly name: 'ValidationError'
+  readonly issues: ValidationIssue[]
+}
+
+export type SafeParseResult<T> = { success: true; data: T } | { success: false; error: ValidationError }
+
+/** Standard Schema v1 (https://standardschema.dev). */
+export interface StandardSchemaV1Props<Output> {
+  readonly version: 1
+  readonly vendor: string
+  readonly validate: (
+    value: unknown,
+  ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<ValidationIssue> }
+  readonly types?: { readonly input: unknown; readonly output: Output }
+}
+
+/** A compiled schema. */
+export interface Validator<T = unknown> {
+  /** zod's `safeParse`: never throws for bad input (a throwing getter or proxy trap still throws). */
+  safeParse(input: unknown): SafeParseResult<T>
+  /** zod's `parse`: the data, or throws the {@link ValidationError}. */
+  parse(input: unknown): T
+  /** The document it was compiled from (a frozen copy). */
+  readonly jsonSchema: JsonSchema
+  readonly '~standard': StandardSchemaV1Props<T>
+}
+
+/**
+ * Compiles a JSON Schema document into a zod-compatible validator.
+ * @throws TypeError naming the keyword and its JSON Pointer, for anything unsupported or malformed.
+ */
+export declare function compileSchema<T = unknown>(schema: JsonSchema): Validator<T>
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+/** The body of `POST /mcp-oauth-credentials`, once validated. */
+export interface DepositCredentialsBody {
+  mcpServerId: string
+  refreshToken: string
+  clientId?: string
+  clientSecret?: string
+  clientSecretExpiresAt?: string
+  tokenEndpoint: string
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod
+  scopes?: string
+}
+
+/** The built-in validator of the deposit body. */
+export declare const depositCredentialsBodySchema: Validator<DepositCredentialsBody>
+/** Its JSON Schema document (also shipped as `schemas/deposit-credentials-body.schema.json`). */
+export declare const depositCredentialsBodyJsonSchema: JsonSchema
+
+/** Column lengths of `ai_mcp_oauth_credentials`, the numbers the deposit schema enforces. */
+export declare const MCP_SERVER_ID_MAX_LENGTH: 255
+export declare const CLIENT_ID_MAX_LENGTH: 255
+export declare const TOKEN_ENDPOINT_MAX_LENGTH: 2048
+export declare const SCOPES_MAX_LENGTH: 2048
+export declare const TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH: 64
+export declare const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[]
+
+export type InvalidTokenEndpointReason =
+  | 'it is not a valid absolute URL'
+  | 'it must use http or https'
+  | 'it points at the unspecified address (0.0.0.0 / ::)'
+  | 'it points at a link-local / metadata address'
+  | 'it must use https'
+  | 'it points at the executor host (loopback)'
+
+/** A token endpoint the executor must not call. */
+export declare class InvalidTokenEndpointError extends Error {
+  readonly name: 'InvalidTokenEndpointError'
+  readonly code: 'invalid_token_endpoint'
+  readonly reason: InvalidTokenEndpointReason
+}
+
+/**
+ * The SSRF guard for token endpoints. `http:` and loopback are allowed only when the calling context's
+ * `process.env.NODE_ENV` is exactly `development` or `test` (read at every call).
+ * @throws InvalidTokenEndpointError, or TypeError when `url` is neither a string nor a URL.
+ */
+export declare function assertSafeTokenEndpoint(url: string | URL): void
