@@ -153,9 +153,6 @@ function objectSchema(schema: JsonObject, options: ToZodOptions): z.ZodType {
   }
   const required = new Set<string>(requiredValue)
   if (required.size !== requiredValue.length) fail('"required" has duplicates')
-  for (const name of required) {
-    if (!hasOwn(properties, name)) fail(`required property "${name}" is not declared in "properties"`)
-  }
 
   // Built with defineProperty so that a property literally named "__proto__" stays an own key.
   const shape: Record<string, z.ZodType> = {}
@@ -167,6 +164,13 @@ function objectSchema(schema: JsonObject, options: ToZodOptions): z.ZodType {
       writable: true,
       configurable: true,
     })
+  }
+
+  // A required name without a property schema: z.unknown().nonoptional(), after the declared ones.
+  for (const name of required) {
+    if (!hasOwn(properties, name)) {
+      Object.defineProperty(shape, name, { value: z.unknown().nonoptional(), enumerable: true, writable: true, configurable: true })
+    }
   }
 
   let object: z.ZodType
@@ -220,7 +224,21 @@ export function toZod(schema: unknown, options: ToZodOptions = {}): z.ZodType {
     checkKeywords(schema, new Set(), 'without "type"')
     return z.unknown()
   }
-  if (hasOwn(schema, 'enum') || hasOwn(schema, 'const')) fail('"enum"/"const" next to "type" is not supported')
+  if (hasOwn(schema, 'enum') || hasOwn(schema, 'const')) {
+    // z.toJSONSchema writes z.enum([...]) as { type, enum }: the values alone decide, as z.enum does.
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type]
+    const values: unknown[] = hasOwn(schema, 'enum') && Array.isArray(schema.enum) ? schema.enum : [schema.const]
+    const typeOf = (v: unknown): string =>
+      v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v
+    for (const v of values) {
+      const t = typeOf(v)
+      if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) fail('an enum value is not of the declared type')
+    }
+    const rest: JsonObject = {}
+    for (const key of Object.keys(schema)) if (key !== 'type') rest[key] = schema[key]
+    if (types.includes('null') && hasOwn(rest, 'enum') && !values.includes(null)) rest.enum = [...values, null]
+    return literalSchema(rest)
+  }
 
   const type = schema.type
   if (Array.isArray(type)) {
