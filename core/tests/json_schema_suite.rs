@@ -32,7 +32,9 @@ fn has_astral(data: &Value) -> bool {
     match data {
         Value::String(s) => s.chars().any(|c| c as u32 > 0xFFFF),
         Value::Array(items) => items.iter().any(has_astral),
-        Value::Object(map) => map.iter().any(|(k, v)| k.chars().any(|c| c as u32 > 0xFFFF) || has_astral(v)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.chars().any(|c| c as u32 > 0xFFFF) || has_astral(v)),
         _ => false,
     }
 }
@@ -46,7 +48,11 @@ fn json_schema_test_suite() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 14, "expected the 14 keyword files, found {}", files.len());
+    assert!(
+        files.len() >= 14,
+        "expected the 14 keyword files, found {}",
+        files.len()
+    );
 
     let (mut passed, mut skipped) = (0usize, Vec::new());
     let mut failures = Vec::new();
@@ -71,7 +77,9 @@ fn json_schema_test_suite() {
                 let case = test["description"].as_str().unwrap_or("?");
                 let expected = test["valid"].as_bool().expect("valid flag");
                 if uses_length_keyword(&group["schema"]) && has_astral(&test["data"]) {
-                    skipped.push(format!("{file} / {name} / {case}: zod counts string length in UTF-16 code units"));
+                    skipped.push(format!(
+                        "{file} / {name} / {case}: zod counts string length in UTF-16 code units"
+                    ));
                     continue;
                 }
                 let outcome =
@@ -79,7 +87,10 @@ fn json_schema_test_suite() {
                 if outcome.issues.is_empty() == expected {
                     passed += 1;
                 } else {
-                    failures.push(format!("{file} / {name} / {case}: expected valid={expected}, issues {:?}", outcome.issues));
+                    failures.push(format!(
+                        "{file} / {name} / {case}: expected valid={expected}, issues {:?}",
+                        outcome.issues
+                    ));
                 }
             }
         }
@@ -88,6 +99,11 @@ fn json_schema_test_suite() {
     for line in &skipped {
         println!("  skipped: {line}");
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(passed > 200, "only {passed} cases ran");
 }

@@ -110,7 +110,10 @@ fn utf16_lengths() {
 #[test]
 fn values_keys_and_order() {
     same(
-        issues(&strict_abc(), &json!({ "a": "a", "c": "z", "e": "r", "zz": 1, "1": 2, "__proto__x": 1 })),
+        issues(
+            &strict_abc(),
+            &json!({ "a": "a", "c": "z", "e": "r", "zz": 1, "1": 2, "__proto__x": 1 }),
+        ),
         json!([
             { "code": "invalid_value", "values": ["x", "y"], "path": ["c"], "message": "Invalid option: expected one of \"x\"|\"y\"" },
             { "code": "invalid_value", "values": ["q"], "path": ["e"], "message": "Invalid input: expected \"q\"" },
@@ -125,7 +128,12 @@ fn values_keys_and_order() {
 
 #[test]
 fn root_non_objects() {
-    for (input, received) in [(json!("str"), "string"), (json!(null), "null"), (json!([]), "array"), (json!(1), "number")] {
+    for (input, received) in [
+        (json!("str"), "string"),
+        (json!(null), "null"),
+        (json!([]), "array"),
+        (json!(1), "number"),
+    ] {
         same(
             issues(&strict_abc(), &input),
             json!([{ "expected": "object", "code": "invalid_type", "path": [], "message": format!("Invalid input: expected object, received {received}") }]),
@@ -150,7 +158,10 @@ fn length_checks_fire_on_arrays_given_to_a_string() {
         ]),
     );
     same(
-        issues(&json!({ "type": "array", "items": { "type": "string" }, "minItems": 3 }), &json!("ab")),
+        issues(
+            &json!({ "type": "array", "items": { "type": "string" }, "minItems": 3 }),
+            &json!("ab"),
+        ),
         json!([
             { "expected": "array", "code": "invalid_type", "path": [], "message": "Invalid input: expected array, received string" },
             { "origin": "string", "code": "too_small", "minimum": 3, "inclusive": true, "path": [], "message": "Too small: expected string to have >=3 characters" }
@@ -161,7 +172,10 @@ fn length_checks_fire_on_arrays_given_to_a_string() {
 #[test]
 fn arrays_integers_and_safe_range() {
     same(
-        issues(&json!({ "type": "array", "items": { "type": "integer" }, "minItems": 5 }), &json!([1, "a", 2.5])),
+        issues(
+            &json!({ "type": "array", "items": { "type": "integer" }, "minItems": 5 }),
+            &json!([1, "a", 2.5]),
+        ),
         json!([
             { "expected": "number", "code": "invalid_type", "path": [1], "message": "Invalid input: expected number, received string" },
             { "expected": "int", "format": "safeint", "code": "invalid_type", "path": [2], "message": "Invalid input: expected int, received number" },
@@ -179,17 +193,26 @@ fn arrays_integers_and_safe_range() {
 
 #[test]
 fn nullable_never_nonoptional_and_literals() {
-    same(issues(&json!({ "type": ["string", "null"], "minLength": 2 }), &json!(null)), json!([]));
+    same(
+        issues(&json!({ "type": ["string", "null"], "minLength": 2 }), &json!(null)),
+        json!([]),
+    );
     same(
         issues(&json!({ "type": ["string", "null"], "minLength": 2 }), &json!(5)),
         json!([{ "expected": "string", "code": "invalid_type", "path": [], "message": "Invalid input: expected string, received number" }]),
     );
     same(
-        issues(&json!({ "type": "object", "properties": { "foo": false } }), &json!({ "foo": 1 })),
+        issues(
+            &json!({ "type": "object", "properties": { "foo": false } }),
+            &json!({ "foo": 1 }),
+        ),
         json!([{ "expected": "never", "code": "invalid_type", "path": ["foo"], "message": "Invalid input: expected never, received number" }]),
     );
     same(
-        issues(&json!({ "type": "object", "properties": { "foo": {} }, "required": ["foo"] }), &json!({})),
+        issues(
+            &json!({ "type": "object", "properties": { "foo": {} }, "required": ["foo"] }),
+            &json!({}),
+        ),
         json!([{ "code": "invalid_type", "expected": "nonoptional", "path": ["foo"], "message": "Invalid input: expected nonoptional, received undefined" }]),
     );
     same(
@@ -241,10 +264,14 @@ fn data_is_fresh_and_follows_zod() {
     let input = json!({ "b": 1, "n": { "x": 1, "y": 2 }, "a": "v" });
     let outcome = validate(&schema, &JsonInput::Value(&input), &Options::default()).expect("runs");
     assert!(outcome.issues.is_empty());
-    let Output::Object(entries) = outcome.output else { panic!("fresh object expected") };
+    let Output::Object(entries) = outcome.output else {
+        panic!("fresh object expected")
+    };
     let keys: Vec<_> = entries.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["a", "n"], "shape order, unknown keys stripped");
-    let Output::Object(inner) = &entries[1].1 else { panic!("nested object rebuilt") };
+    let Output::Object(inner) = &entries[1].1 else {
+        panic!("nested object rebuilt")
+    };
     assert_eq!(inner.len(), 1);
 }
 
@@ -252,13 +279,25 @@ fn data_is_fresh_and_follows_zod() {
 fn compile_errors_name_the_keyword_and_its_pointer() {
     let cases = [
         (json!({ "type": "string", "pattern": "^a" }), "pattern", "#"),
-        (json!({ "type": "object", "properties": { "a/b": { "format": "email" } } }), "format", "#/properties/a~1b"),
+        (
+            json!({ "type": "object", "properties": { "a/b": { "format": "email" } } }),
+            "format",
+            "#/properties/a~1b",
+        ),
         (json!({ "type": "string", "minimum": 1 }), "minimum", "#"),
-        (json!({ "type": "array", "items": { "type": "strin" } }), "type", "#/items"),
+        (
+            json!({ "type": "array", "items": { "type": "strin" } }),
+            "type",
+            "#/items",
+        ),
         (json!({ "minLength": -1 }), "minLength", "#"),
         (json!({ "minLength": 1.5 }), "minLength", "#"),
         (json!({ "required": ["a", "a"] }), "required", "#"),
-        (json!({ "additionalProperties": { "type": "string" } }), "additionalProperties", "#"),
+        (
+            json!({ "additionalProperties": { "type": "string" } }),
+            "additionalProperties",
+            "#",
+        ),
         (json!({ "type": ["string", "number"] }), "type", "#"),
         (json!({ "enum": [{ "a": 1 }] }), "enum", "#"),
         (json!({ "type": "string", "enum": ["a", 1] }), "enum", "#"),
@@ -268,7 +307,11 @@ fn compile_errors_name_the_keyword_and_its_pointer() {
     ];
     for (schema, keyword, pointer) in cases {
         let err = compile(&schema).expect_err("must be refused");
-        assert_eq!((err.keyword.as_str(), err.pointer.as_str()), (keyword, pointer), "{schema}");
+        assert_eq!(
+            (err.keyword.as_str(), err.pointer.as_str()),
+            (keyword, pointer),
+            "{schema}"
+        );
         assert!(err.to_string().contains(pointer), "{err}");
     }
     assert!(compile(&json!(5)).is_err());
@@ -281,9 +324,26 @@ fn the_deposit_schema_compiles_and_reads_node_env() {
     assert!(schema.uses_token_endpoint_guard());
     assert!(schema.uses_date_parse());
     let body = json!({ "mcpServerId": "github", "refreshToken": "r", "tokenEndpoint": "http://localhost:8080/token" });
-    let strict = validate(&schema, &JsonInput::Value(&body), &Options { relaxed_token_endpoints: false }).expect("runs");
+    let strict = validate(
+        &schema,
+        &JsonInput::Value(&body),
+        &Options {
+            relaxed_token_endpoints: false,
+        },
+    )
+    .expect("runs");
     assert_eq!(strict.issues.len(), 1);
-    assert_eq!(strict.issues[0].message, "Invalid OAuth token endpoint: it must use https");
-    let relaxed = validate(&schema, &JsonInput::Value(&body), &Options { relaxed_token_endpoints: true }).expect("runs");
+    assert_eq!(
+        strict.issues[0].message,
+        "Invalid OAuth token endpoint: it must use https"
+    );
+    let relaxed = validate(
+        &schema,
+        &JsonInput::Value(&body),
+        &Options {
+            relaxed_token_endpoints: true,
+        },
+    )
+    .expect("runs");
     assert!(relaxed.issues.is_empty());
 }

@@ -1,0 +1,107 @@
+import { assertSafeTokenEndpoint, InvalidTokenEndpointError } from '../lib'
+import { trickyTokenEndpoints } from './helpers/deposit-corpus'
+import { referenceTokenEndpointReason } from './reference/token-endpoint'
+
+function withNodeEnv<T>(value: string | undefined, run: () => T): T {
+  const saved = process.env.NODE_ENV
+  if (value === undefined) delete process.env.NODE_ENV
+  else process.env.NODE_ENV = value
+  try {
+    return run()
+  } finally {
+    process.env.NODE_ENV = saved
+  }
+}
+
+function reasonOf(url: string): string | null {
+  try {
+    assertSafeTokenEndpoint(url)
+    return null
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidTokenEndpointError)
+    return (err as InvalidTokenEndpointError).reason
+  }
+}
+
+describe('assertSafeTokenEndpoint', () => {
+  const urls = trickyTokenEndpoints()
+
+  it.each([undefined, 'production', 'development', 'test', 'Test', 'dev'])(
+    'agrees with the WHATWG-URL reference on every tricky URL (NODE_ENV=%s)',
+    (nodeEnv) => {
+      expect(urls.length).toBeGreaterThanOrEqual(80)
+      const differences: string[] = []
+      withNodeEnv(nodeEnv, () => {
+        for (const url of urls) {
+          const ours = reasonOf(url)
+          const reference = referenceTokenEndpointReason(url, nodeEnv)
+          if (ours !== reference) differences.push(`${JSON.stringify(url)}: ours ${ours}, reference ${reference}`)
+        }
+      })
+      expect(differences).toEqual([])
+    },
+  )
+
+  it('rules, reasons and their order', () => {
+    withNodeEnv('production', () => {
+      expect(reasonOf('/token')).toBe('it is not a valid absolute URL')
+      expect(reasonOf('ftp://127.0.0.1/')).toBe('it must use http or https')
+      expect(reasonOf('https://0.0.0.0/')).toBe('it points at the unspecified address (0.0.0.0 / ::)')
+      expect(reasonOf('http://169.254.169.254/latest')).toBe('it points at a link-local / metadata address')
+      expect(reasonOf('https://METADATA.google.internal./')).toBe('it points at a link-local / metadata address')
+      expect(reasonOf('https://[fd00:ec2::254]/')).toBe('it points at a link-local / metadata address')
+      expect(reasonOf('https://100.100.100.200/')).toBe('it points at a link-local / metadata address')
+      expect(reasonOf('http://idp.example.com/token')).toBe('it must use https')
+      expect(reasonOf('http://127.0.0.1/')).toBe('it must use https')
+      expect(reasonOf('https://2130706433/')).toBe('it points at the executor host (loopback)')
+      expect(reasonOf('https://0x7f.1/')).toBe('it points at the executor host (loopback)')
+      expect(reasonOf('https://[::ffff:7f00:1]/')).toBe('it points at the executor host (loopback)')
+      expect(reasonOf('https://api.localhost./')).toBe('it points at the executor host (loopback)')
+      expect(reasonOf('https://10.1.2.3/token')).toBeNull()
+      expect(reasonOf('https://[fc00::1]/token')).toBeNull()
+      expect(reasonOf('https://idp.example.com/token')).toBeNull()
+    })
+  })
+
+  it('reads NODE_ENV from process.env at each call; only exactly development or test relax it', () => {
+    const url = 'http://localhost:8080/token'
+    expect(withNodeEnv('test', () => reasonOf(url))).toBeNull()
+    expect(withNodeEnv('development', () => reasonOf(url))).toBeNull()
+    expect(withNodeEnv('production', () => reasonOf(url))).toBe('it must use https')
+    expect(withNodeEnv(undefined, () => reasonOf(url))).toBe('it must use https')
+    expect(withNodeEnv('TEST', () => reasonOf(url))).toBe('it must use https')
+    expect(withNodeEnv('test', () => reasonOf('https://169.254.169.254/'))).toBe('it points at a link-local / metadata address')
+  })
+
+  it('throws InvalidTokenEndpointError with name, code, reason and message', () => {
+    let caught: unknown
+    withNodeEnv('production', () => {
+      try {
+        assertSafeTokenEndpoint('https://127.1/token')
+      } catch (err) {
+        caught = err
+      }
+    })
+    expect(caught).toBeInstanceOf(InvalidTokenEndpointError)
+    const err = caught as InvalidTokenEndpointError
+    expect(err.name).toBe('InvalidTokenEndpointError')
+    expect(err.code).toBe('invalid_token_endpoint')
+    expect(err.reason).toBe('it points at the executor host (loopback)')
+    expect(err.message).toBe('Invalid OAuth token endpoint: it points at the executor host (loopback)')
+  })
+
+  it('accepts URL objects; anything else that is not a string is a TypeError', () => {
+    withNodeEnv('production', () => {
+      expect(() => assertSafeTokenEndpoint(new URL('https://idp.example.com/token'))).not.toThrow()
+      expect(() => assertSafeTokenEndpoint(new URL('https://127.0.0.1/'))).toThrow(InvalidTokenEndpointError)
+      for (const bad of [undefined, null, 5, {}, ['https://x.com'], Symbol('x')]) {
+        expect(() => assertSafeTokenEndpoint(bad as never)).toThrow(TypeError)
+      }
+    })
+  })
+
+  it('never crashes on odd strings', () => {
+    const odd = ['', ' ', '\u0000', 'https://\ud800/', 'https://' + 'a'.repeat(100000) + '.com/', 'https://[' + ':'.repeat(5000) + ']/']
+    for (const url of odd) expect(() => reasonOf(url)).not.toThrow()
+  })
+})
