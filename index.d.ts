@@ -25,6 +25,11 @@ export declare class NativeKeyring {
   needsReencrypt(version: number): boolean
   /** Seals a UTF-8 string under the current key. */
   encrypt(plaintext: string, aad?: Uint8Array | undefined | null): NativeSealed
+  /**
+   * Seals a deposit's refresh token and client secret in one call (the mapper's native path), bound to
+   * the row `(userId, mcpServerId)` when both are given.
+   */
+  sealCredentials(refreshToken: string, clientSecret?: string | undefined | null, user?: number | undefined | null, mcpServerId?: string | undefined | null): NativeSealedCredentials
   /** Opens a stored value sealed under `version`. */
   decrypt(value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
   /** Opens a value sealed under `version` and seals it again under the current key. */
@@ -45,6 +50,9 @@ export declare class NativeValidator {
   /** Validates `input`. Returns `{ success: true, data }` or `{ success: false, issues }`. */
   safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown): { success: true; data: unknown } | { success: false; issues: Array<Record<string, unknown>> }
 }
+
+/** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */
+export declare function credentialRowAad(user: number, mcpServerId: string, field: string): Buffer
 
 /** One stored value to move to the current key. */
 export interface NativeReencryptItem {
@@ -71,6 +79,16 @@ export interface NativeSealed {
   /** `iv | tag | ciphertext`. */
   ciphertext: Buffer
   /** The key version that sealed it. */
+  encKeyVersion: number
+}
+
+/** A deposit's secrets sealed for one row. */
+export interface NativeSealedCredentials {
+  /** `refresh_token_enc` */
+  refreshTokenEnc: Buffer
+  /** `client_secret_enc`, when a client secret was given */
+  clientSecretEnc?: Buffer
+  /** `enc_key_version` */
   encKeyVersion: number
 }
 

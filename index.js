@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeKeyring = nativeBinding.NativeKeyring
 module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.credentialRowAad = nativeBinding.credentialRowAad
 module.exports.tokenEndpointRejection = nativeBinding.tokenEndpointRejection

@@ -115,6 +115,9 @@ function outcome(result) {
 
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve))
 
+/** Internal (lib/mapper.js): seals a deposit's secrets in one native call. Set by the class below. */
+let sealCredentials
+
 class CredentialEncryption {
   /** @type {NativeKeyring} */
   #ring
@@ -257,6 +260,17 @@ class CredentialEncryption {
     return results
   }
 
+  static {
+    sealCredentials = (encryption, refreshToken, clientSecret, userId, mcpServerId) => {
+      encryption.#sync()
+      try {
+        return encryption.#ring.sealCredentials(refreshToken, clientSecret, userId, mcpServerId)
+      } catch (err) {
+        throw fromNative(err)
+      }
+    }
+  }
+
   get [Symbol.toStringTag]() {
     return 'CredentialEncryption'
   }
@@ -266,4 +280,9 @@ class CredentialEncryption {
   }
 }
 
-module.exports = { CredentialEncryption, CredentialDecryptionError, ExecutorEncryptionKeyMissingError }
+module.exports = {
+  CredentialEncryption,
+  CredentialDecryptionError,
+  ExecutorEncryptionKeyMissingError,
+  sealCredentials: (...args) => sealCredentials(...args),
+}

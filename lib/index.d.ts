@@ -217,3 +217,54 @@ export declare class InvalidTokenEndpointError extends Error {
  * @throws InvalidTokenEndpointError, or TypeError when `url` is neither a string nor a URL.
  */
 export declare function assertSafeTokenEndpoint(url: string | URL): void
+
+// ---------------------------------------------------------------------------------------------------------
+// The record mapper
+// ---------------------------------------------------------------------------------------------------------
+
+/** Anything with the shape of {@link CredentialEncryption.encrypt} (test doubles, other implementations). */
+export interface EncryptsCredentials {
+  encrypt(plaintext: string, options?: EncryptOptions): { ciphertext: Buffer | Uint8Array; encKeyVersion?: number }
+}
+
+/** A row of `ai_mcp_oauth_credentials`, ready for the store's upsert. */
+export interface McpOAuthCredentialInput {
+  userId: number
+  mcpServerId: string
+  /** `iv | tag | ciphertext` of the refresh token. */
+  refreshTokenEnc: Buffer
+  clientId: string | null
+  /** `iv | tag | ciphertext` of the client secret, or `null` when the body has none. */
+  clientSecretEnc: Buffer | null
+  clientSecretExpiresAt: Date | null
+  tokenEndpoint: string
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | null
+  scopes: string | null
+  /** The key version (from a test double: its `encKeyVersion` when it returns one, else `null`). */
+  encKeyVersion: number | null
+}
+
+export interface BuildMcpOAuthCredentialInputArgs {
+  /** A body `depositCredentialsBodySchema` accepted. */
+  body: DepositCredentialsBody
+  /** The user id from the JWT: a positive safe integer. */
+  userId: number
+  encryption: CredentialEncryption | EncryptsCredentials
+  /**
+   * Bind each sealed value to `(userId, mcpServerId, column)` as associated data, so that a value copied
+   * into another row or column fails to decrypt; read it back with `decrypt(value, { encKeyVersion, aad:
+   * credentialRowAad(userId, mcpServerId, field) })`. Default `false` (the executor's existing rows).
+   */
+  bindToRow?: boolean
+}
+
+/**
+ * Maps a validated deposit body to the database record, encrypting the refresh token (always) and the
+ * client secret (when present). Errors thrown by `encryption.encrypt` propagate unchanged.
+ * @throws TypeError for a body that is not a validated deposit body, a bad `encryption` or a bad double
+ *   result; TypeError / RangeError for a `userId` that is not a positive safe integer.
+ */
+export declare function buildMcpOAuthCredentialInput(args: BuildMcpOAuthCredentialInputArgs): McpOAuthCredentialInput
+
+/** The associated data binding a value to its row and column (see README, "Row binding"). */
+export declare function credentialRowAad(userId: number, mcpServerId: string, field: 'refreshToken' | 'clientSecret'): Buffer

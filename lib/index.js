@@ -6,6 +6,7 @@
 const { CredentialEncryption } = require('./encryption.js')
 const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError } = require('./errors.js')
 const { InvalidTokenEndpointError, assertSafeTokenEndpoint } = require('./guard.js')
+const { buildMcpOAuthCredentialInput, credentialRowAad } = require('./mapper.js')
 const validation = require('./validation.js')
 
 module.exports = {
@@ -14,5 +15,7 @@ module.exports = {
   CredentialDecryptionError,
   InvalidTokenEndpointError,
   assertSafeTokenEndpoint,
+  buildMcpOAuthCredentialInput,
+  credentialRowAad,
   ...validation,
 }

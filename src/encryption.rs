@@ -9,8 +9,9 @@
 
 use std::sync::Arc;
 
+use mcp_oauth_credentials_core::record::{row_aad, seal_credentials, RowField, RowIdentity};
 use mcp_oauth_credentials_core::{KeyVersion, Keyring, Sealed};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array, Utf16String};
 use napi::JsString;
 use napi::Task;
 use napi_derive::napi;
@@ -46,6 +47,42 @@ impl From<Sealed> for NativeSealed {
             enc_key_version: sealed.version.get(),
         }
     }
+}
+
+/// A deposit's secrets sealed for one row.
+#[napi(object)]
+pub struct NativeSealedCredentials {
+    /// `refresh_token_enc`
+    pub refresh_token_enc: Buffer,
+    /// `client_secret_enc`, when a client secret was given
+    pub client_secret_enc: Option<Buffer>,
+    /// `enc_key_version`
+    pub enc_key_version: u32,
+}
+
+/// A user id as a JavaScript number: a positive safe integer.
+fn user_id(value: f64) -> Result<u64, JsErr> {
+    if value.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&value) {
+        Ok(value as u64)
+    } else {
+        Err(js_error(Code::OutOfRange, "userId must be a positive safe integer"))
+    }
+}
+
+/// The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`.
+#[napi]
+pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) -> Result<Buffer, JsErr> {
+    let field = match field.as_str() {
+        "refreshToken" => RowField::RefreshToken,
+        "clientSecret" => RowField::ClientSecret,
+        _ => {
+            return Err(js_error(
+                Code::InvalidArgType,
+                "field must be 'refreshToken' or 'clientSecret'",
+            ))
+        }
+    };
+    Ok(row_aad(user_id(user)?, &mcp_server_id, field).into())
 }
 
 /// One stored value to move to the current key.
@@ -137,6 +174,40 @@ impl NativeKeyring {
             .encrypt(plaintext.as_bytes(), aad.unwrap_or_default())
             .map_err(from_crypto)?;
         Ok(sealed.into())
+    }
+
+    /// Seals a deposit's refresh token and client secret in one call (the mapper's native path), bound to
+    /// the row `(userId, mcpServerId)` when both are given.
+    #[napi]
+    pub fn seal_credentials(
+        &self,
+        refresh_token: String,
+        client_secret: Option<String>,
+        user: Option<f64>,
+        mcp_server_id: Option<Utf16String>,
+    ) -> Result<NativeSealedCredentials, JsErr> {
+        let refresh_token = Zeroizing::new(refresh_token);
+        let client_secret = client_secret.map(Zeroizing::new);
+        let user = user.map(user_id).transpose()?;
+        let row = match (user, mcp_server_id.as_ref()) {
+            (Some(user_id), Some(server)) => Some(RowIdentity {
+                user_id,
+                mcp_server_id: server,
+            }),
+            _ => None,
+        };
+        let sealed = seal_credentials(
+            &self.ring,
+            &refresh_token,
+            client_secret.as_deref().map(String::as_str),
+            row,
+        )
+        .map_err(from_crypto)?;
+        Ok(NativeSealedCredentials {
+            refresh_token_enc: sealed.refresh_token.into(),
+            client_secret_enc: sealed.client_secret.map(Into::into),
+            enc_key_version: sealed.version.get(),
+        })
     }
 
     /// Opens a stored value sealed under `version`.

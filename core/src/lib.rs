@@ -8,6 +8,7 @@
 //! - [`cipher`]: AES-256-GCM sealing and opening of the stored `iv | tag | ciphertext` layout;
 //! - [`keyring`]: versioned keys (`enc_key_version`), rotation;
 //! - [`guard`]: the SSRF guard that refuses unsafe OAuth token endpoints;
+//! - [`record`]: sealing a deposit's secrets for its row, and the row-binding associated data;
 //! - [`validation`]: the zod-compatible JSON Schema engine, its issue model and the deposit schema;
 //! - [`error`]: the typed failures, none of which carries a secret or a plaintext.
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ pub mod error;
 pub mod guard;
 pub mod kdf;
 pub mod keyring;
+pub mod record;
 pub mod validation;
 
 pub use cipher::{Cipher, IV_LEN, MIN_SEALED_LEN, TAG_LEN};
