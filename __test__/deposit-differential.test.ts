@@ -5,22 +5,12 @@
 
 import { depositCredentialsBodySchema } from '../lib'
 import { depositCorpus } from './helpers/deposit-corpus'
+import { withNodeEnv } from './helpers/node-env'
 import { sameData } from './helpers/same-data'
 import { executorErrorMessage, makeExecutorDepositSchema } from './reference/executor-schema'
 
 const corpus = depositCorpus(1)
 const NODE_ENVS: Array<string | undefined> = [undefined, 'production', 'development', 'test', 'Test', ' test', '']
-
-function withNodeEnv<T>(value: string | undefined, run: () => T): T {
-  const saved = process.env.NODE_ENV
-  if (value === undefined) delete process.env.NODE_ENV
-  else process.env.NODE_ENV = value
-  try {
-    return run()
-  } finally {
-    process.env.NODE_ENV = saved
-  }
-}
 
 type ZodSchema = ReturnType<typeof makeExecutorDepositSchema>
 

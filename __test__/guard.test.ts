@@ -1,17 +1,7 @@
 import { assertSafeTokenEndpoint, InvalidTokenEndpointError } from '../lib'
 import { trickyTokenEndpoints } from './helpers/deposit-corpus'
+import { withNodeEnv } from './helpers/node-env'
 import { referenceTokenEndpointReason } from './reference/token-endpoint'
-
-function withNodeEnv<T>(value: string | undefined, run: () => T): T {
-  const saved = process.env.NODE_ENV
-  if (value === undefined) delete process.env.NODE_ENV
-  else process.env.NODE_ENV = value
-  try {
-    return run()
-  } finally {
-    process.env.NODE_ENV = saved
-  }
-}
 
 function reasonOf(url: string): string | null {
   try {

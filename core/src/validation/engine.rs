@@ -413,17 +413,7 @@ impl Run {
         }
         match rules.additional {
             Additional::Strip => {}
-            Additional::Strict => {
-                let unknown: Vec<String> = value
-                    .for_in_keys()?
-                    .into_iter()
-                    .filter(|key| !rules.props.iter().any(|p| &p.name == key))
-                    .collect();
-                if !unknown.is_empty() {
-                    let message = messages::unrecognized_keys(&unknown);
-                    self.push(IssueKind::UnrecognizedKeys { keys: unknown }, message);
-                }
-            }
+            Additional::Strict => self.unrecognized_keys(rules, value)?,
             Additional::Loose => {
                 for key in value.for_in_keys()? {
                     if rules.props.iter().any(|p| p.name == key) {
@@ -440,6 +430,20 @@ impl Run {
             }
         }
         Ok(entries)
+    }
+
+    /// A strict object's one `unrecognized_keys` issue: the `for…in` keys it does not declare, in order.
+    fn unrecognized_keys<I: Input>(&mut self, rules: &ObjectRules, value: &I) -> Result<(), I::Error> {
+        let unknown: Vec<String> = value
+            .for_in_keys()?
+            .into_iter()
+            .filter(|key| !rules.props.iter().any(|p| &p.name == key))
+            .collect();
+        if !unknown.is_empty() {
+            let message = messages::unrecognized_keys(&unknown);
+            self.push(IssueKind::UnrecognizedKeys { keys: unknown }, message);
+        }
+        Ok(())
     }
 
     /// `dependentRequired`, as the executor's zod refinement `!(o[prop] && !o[dep])` behaves: a custom
@@ -504,15 +508,7 @@ impl Run {
             }
         }
         if rules.additional == Additional::Strict {
-            let unknown: Vec<String> = value
-                .for_in_keys()?
-                .into_iter()
-                .filter(|key| !rules.props.iter().any(|p| &p.name == key))
-                .collect();
-            if !unknown.is_empty() {
-                let message = messages::unrecognized_keys(&unknown);
-                self.push(IssueKind::UnrecognizedKeys { keys: unknown }, message);
-            }
+            self.unrecognized_keys(rules, value)?;
         }
         self.dependent_required(rules, |key| {
             Ok(if value.has_own(key)? {

@@ -217,53 +217,13 @@ impl Issue {
             IssueKind::TooSmall {
                 origin,
                 minimum,
-                safe_int_note: false,
-            } => vec![
-                ("origin", F::Str(origin.as_str())),
-                code,
-                ("minimum", F::Number(*minimum)),
-                ("inclusive", F::Bool(true)),
-                path,
-                message,
-            ],
+                safe_int_note,
+            } => bound_fields(code, ("minimum", *minimum), *origin, *safe_int_note, path, message),
             IssueKind::TooBig {
                 origin,
                 maximum,
-                safe_int_note: false,
-            } => vec![
-                ("origin", F::Str(origin.as_str())),
-                code,
-                ("maximum", F::Number(*maximum)),
-                ("inclusive", F::Bool(true)),
-                path,
-                message,
-            ],
-            IssueKind::TooSmall {
-                origin,
-                minimum,
-                safe_int_note: true,
-            } => vec![
-                code,
-                ("minimum", F::Number(*minimum)),
-                ("note", F::Str(SAFE_INT_NOTE)),
-                ("origin", F::Str(origin.as_str())),
-                ("inclusive", F::Bool(true)),
-                path,
-                message,
-            ],
-            IssueKind::TooBig {
-                origin,
-                maximum,
-                safe_int_note: true,
-            } => vec![
-                code,
-                ("maximum", F::Number(*maximum)),
-                ("note", F::Str(SAFE_INT_NOTE)),
-                ("origin", F::Str(origin.as_str())),
-                ("inclusive", F::Bool(true)),
-                path,
-                message,
-            ],
+                safe_int_note,
+            } => bound_fields(code, ("maximum", *maximum), *origin, *safe_int_note, path, message),
             IssueKind::UnrecognizedKeys { keys } => vec![code, ("keys", F::Strings(keys)), path, message],
             IssueKind::InvalidValue { values } => vec![code, ("values", F::Literals(values)), path, message],
             IssueKind::Custom {
@@ -273,6 +233,36 @@ impl Issue {
                 style: CustomStyle::SuperRefine,
             } => vec![code, message, path],
         }
+    }
+}
+
+type Field<'a> = (&'static str, FieldValue<'a>);
+
+/// `too_small` / `too_big` fields. A schema's own bound check builds `{ origin, code, bound, inclusive }`;
+/// zod's safe-integer check builds `{ code, bound, note, origin, inclusive }`.
+fn bound_fields<'a>(
+    code: Field<'a>,
+    (name, bound): (&'static str, f64),
+    origin: Origin,
+    safe_int_note: bool,
+    path: Field<'a>,
+    message: Field<'a>,
+) -> Vec<Field<'a>> {
+    let origin = ("origin", FieldValue::Str(origin.as_str()));
+    let bound = (name, FieldValue::Number(bound));
+    let inclusive = ("inclusive", FieldValue::Bool(true));
+    if safe_int_note {
+        vec![
+            code,
+            bound,
+            ("note", FieldValue::Str(SAFE_INT_NOTE)),
+            origin,
+            inclusive,
+            path,
+            message,
+        ]
+    } else {
+        vec![origin, code, bound, inclusive, path, message]
     }
 }
 
