@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The packed-install check: install the tarballs `npm run pack:local` wrote into .pack/ into an empty
+# project with no Rust toolchain on PATH, then use the package the ways consumers do: require (CommonJS),
+# import (ES module, named exports), 4 worker threads at once, a Jest run with several workers, and a
+# TypeScript file using every export under `tsc --strict`. Also checks what the tarballs hold.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+fixtures="$root/scripts/packed-install"
+pack="$root/.pack"
+
+main=$(ls "$pack"/mcp-oauth-credentials-[0-9]*.tgz)
+platform=$(ls "$pack"/mcp-oauth-credentials-*.tgz | grep -v -F "$main")
+echo "== tarballs: $(basename "$main"), $(basename "$platform")"
+
+echo "== contents: no sources, build output, tests or Rust files"
+for tgz in "$main" "$platform"; do
+  bad=$(tar -tzf "$tgz" | grep -E '(^package/(src|target|core|__test__|examples|scripts|npm|\.github)/)|\.rs$|Cargo\.(toml|lock)$|\.node$' || true)
+  if [ "$tgz" = "$platform" ]; then bad=$(echo "$bad" | grep -v -E '^package/[^/]+\.node$' || true); fi
+  if [ -n "$bad" ]; then echo "unexpected files in $(basename "$tgz"):"; echo "$bad"; exit 1; fi
+done
+tar -tzf "$platform" | grep -q -E '^package/[^/]+\.node$' || { echo "the platform tarball holds no .node"; exit 1; }
+tar -tzf "$main" | sed 's/^package\///' | sort | tr '\n' ' '; echo
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# PATH without any Rust toolchain: nothing may compile at install time.
+no_rust_path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -E '(\.cargo|rustup|/rust)' | paste -sd: -)
+if PATH="$no_rust_path" command -v cargo >/dev/null 2>&1; then echo "cargo still on PATH"; exit 1; fi
+
+cat > package.json <<'JSON'
+{ "name": "packed-install-check", "version": "1.0.0", "private": true }
+JSON
+echo "== npm install of both tarballs (no Rust on PATH)"
+PATH="$no_rust_path" npm install --no-audit --no-fund --loglevel=error "$main" "$platform"
+cp "$fixtures"/* .
+
+echo "== CommonJS";     PATH="$no_rust_path" node cjs.cjs
+echo "== ES module";    PATH="$no_rust_path" node esm.mjs
+echo "== 4 workers";    PATH="$no_rust_path" node workers.cjs
+
+echo "== Jest (3 files, 3 workers) and tsc --strict"
+jest_version=$(node -p "require('$root/node_modules/jest/package.json').version")
+ts_version=$(node -p "require('$root/node_modules/typescript/package.json').version")
+types_node=$(node -p "require('$root/node_modules/@types/node/package.json').version")
+PATH="$no_rust_path" npm install --no-audit --no-fund --loglevel=error --save-dev \
+  "jest@$jest_version" "typescript@$ts_version" "@types/node@$types_node"
+PATH="$no_rust_path" npx jest --maxWorkers=3 --testMatch '**/consumer-*.test.js'
+PATH="$no_rust_path" npx tsc --strict --noEmit --skipLibCheck false --module nodenext --moduleResolution nodenext \
+  --target es2022 --types node usage.ts
+echo "packed install: ok"

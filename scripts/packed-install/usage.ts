@@ -1,0 +1,54 @@
+// Every export, used under `tsc --strict`, as a TypeScript consumer of the installed package.
+import {
+  assertSafeTokenEndpoint,
+  buildMcpOAuthCredentialInput,
+  CLIENT_ID_MAX_LENGTH,
+  compileSchema,
+  credentialRowAad,
+  CredentialDecryptionError,
+  CredentialEncryption,
+  depositCredentialsBodyJsonSchema,
+  depositCredentialsBodySchema,
+  ExecutorEncryptionKeyMissingError,
+  InvalidTokenEndpointError,
+  MCP_SERVER_ID_MAX_LENGTH,
+  SCOPES_MAX_LENGTH,
+  TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TOKEN_ENDPOINT_MAX_LENGTH,
+  ValidationError,
+  type DepositCredentialsBody,
+  type EncryptedValue,
+  type McpOAuthCredentialInput,
+  type ValidationIssue,
+} from 'mcp-oauth-credentials'
+
+const encryption: CredentialEncryption = CredentialEncryption.fromEnv()
+const ring = new CredentialEncryption({ current: 2, keys: { 1: 'old', 2: 'new' } })
+const sealed: EncryptedValue = ring.encrypt('token', { aad: 'ctx' })
+const text: string = ring.decrypt(sealed.ciphertext, { encKeyVersion: sealed.encKeyVersion, aad: 'ctx' })
+const moved: Promise<Array<EncryptedValue | CredentialDecryptionError>> = ring.reencryptMany([{ ciphertext: sealed.ciphertext, encKeyVersion: 1 }])
+const needs: boolean = ring.needsReencrypt(1) && encryption.hasKey()
+
+const parsed = depositCredentialsBodySchema.safeParse({})
+if (!parsed.success) {
+  const issues: ValidationIssue[] = parsed.error.issues
+  const error: ValidationError = parsed.error
+  void [issues, error]
+} else {
+  const body: DepositCredentialsBody = parsed.data
+  const record: McpOAuthCredentialInput = buildMcpOAuthCredentialInput({ body, userId: 1, encryption, bindToRow: true })
+  const aad: Buffer = credentialRowAad(record.userId, record.mcpServerId, 'refreshToken')
+  void aad
+}
+const own = compileSchema<{ name: string }>({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] })
+const name: string = own.parse({ name: 'x' }).name
+const limits: number[] = [MCP_SERVER_ID_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, TOKEN_ENDPOINT_MAX_LENGTH, SCOPES_MAX_LENGTH, TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH]
+const methods: readonly string[] = TOKEN_ENDPOINT_AUTH_METHODS
+try {
+  assertSafeTokenEndpoint(new URL('https://idp.example.com/token'))
+} catch (err) {
+  if (err instanceof InvalidTokenEndpointError) console.log(err.reason)
+  if (err instanceof ExecutorEncryptionKeyMissingError) console.log(err.code)
+}
+void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema]
