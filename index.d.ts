@@ -23,13 +23,19 @@ export declare class NativeKeyring {
   get hasKey(): boolean
   /** Whether a value of `version` should move to the current key. */
   needsReencrypt(version: number): boolean
-  /** Seals a UTF-8 string under the current key. */
-  encrypt(plaintext: string, aad?: Uint8Array | undefined | null): NativeSealed
   /**
-   * Seals a deposit's refresh token and client secret in one call (the mapper's native path), bound to
-   * the row `(userId, mcpServerId)` when both are given.
+   * Seals in place: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
+   * `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
+   * encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns
+   * the key version.
    */
-  sealCredentials(refreshToken: string, clientSecret?: string | undefined | null, user?: number | undefined | null, mcpServerId?: string | undefined | null): NativeSealedCredentials
+  sealInPlace(buffer: Uint8Array, aad?: Uint8Array | undefined | null): number
+  /**
+   * Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
+   * buffers as for `sealInPlace`), bound to the row `(userId, mcpServerId)` when both are given.
+   * Returns the key version of both.
+   */
+  sealCredentialsInPlace(refreshToken: Uint8Array, clientSecret?: Uint8Array | undefined | null, user?: number | undefined | null, mcpServerId?: string | undefined | null): number
   /** Opens a stored value sealed under `version`. */
   decrypt(value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
   /** Opens a value sealed under `version` and seals it again under the current key. */
@@ -79,16 +85,6 @@ export interface NativeSealed {
   /** `iv | tag | ciphertext`. */
   ciphertext: Buffer
   /** The key version that sealed it. */
-  encKeyVersion: number
-}
-
-/** A deposit's secrets sealed for one row. */
-export interface NativeSealedCredentials {
-  /** `refresh_token_enc` */
-  refreshTokenEnc: Buffer
-  /** `client_secret_enc`, when a client secret was given */
-  clientSecretEnc?: Buffer
-  /** `enc_key_version` */
   encKeyVersion: number
 }
 

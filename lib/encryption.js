@@ -115,6 +115,21 @@ function outcome(result) {
 
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve))
 
+/** Room for the IV (12 bytes) and the tag (16) in front of the ciphertext. */
+const HEADER = 28
+
+/**
+ * A Buffer laid out for sealing in place: 28 bytes of room, then the plaintext as UTF-8 (Buffer.write
+ * encodes exactly as node:crypto's `update(plaintext, 'utf8')`, lone surrogates as U+FFFD). The addon
+ * encrypts it where it lies, so the plaintext is never copied into Rust memory.
+ */
+function unsealed(plaintext) {
+  const length = Buffer.byteLength(plaintext, 'utf8')
+  const buffer = Buffer.allocUnsafe(HEADER + length)
+  buffer.write(plaintext, HEADER, length, 'utf8')
+  return buffer
+}
+
 /** Internal (lib/mapper.js): seals a deposit's secrets in one native call. Set by the class below. */
 let sealCredentials
 
@@ -187,9 +202,12 @@ class CredentialEncryption {
     if (typeof plaintext !== 'string') throw argumentError(TypeError, 'plaintext must be a string')
     const aad = encryptOptions(options)
     this.#sync()
+    const buffer = unsealed(plaintext)
     try {
-      return this.#ring.encrypt(plaintext, aad)
+      return { ciphertext: buffer, encKeyVersion: this.#ring.sealInPlace(buffer, aad) }
     } catch (err) {
+      // The addon zeroizes on failure already; this also covers a failure before it ran.
+      buffer.fill(0)
       throw fromNative(err)
     }
   }
@@ -263,9 +281,14 @@ class CredentialEncryption {
   static {
     sealCredentials = (encryption, refreshToken, clientSecret, userId, mcpServerId) => {
       encryption.#sync()
+      const refresh = unsealed(refreshToken)
+      const secret = clientSecret === undefined ? undefined : unsealed(clientSecret)
       try {
-        return encryption.#ring.sealCredentials(refreshToken, clientSecret, userId, mcpServerId)
+        const encKeyVersion = encryption.#ring.sealCredentialsInPlace(refresh, secret, userId, mcpServerId)
+        return { refreshTokenEnc: refresh, clientSecretEnc: secret ?? null, encKeyVersion }
       } catch (err) {
+        refresh.fill(0)
+        secret?.fill(0)
         throw fromNative(err)
       }
     }

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use mcp_oauth_credentials_core::record::{row_aad, seal_credentials, RowField, RowIdentity};
+use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, RowField, RowIdentity};
 use mcp_oauth_credentials_core::{KeyVersion, Keyring, Sealed};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array, Utf16String};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array, Uint8ArraySlice, Utf16String};
 use napi::JsString;
 use napi::Task;
 use napi_derive::napi;
@@ -47,17 +47,6 @@ impl From<Sealed> for NativeSealed {
             enc_key_version: sealed.version.get(),
         }
     }
-}
-
-/// A deposit's secrets sealed for one row.
-#[napi(object)]
-pub struct NativeSealedCredentials {
-    /// `refresh_token_enc`
-    pub refresh_token_enc: Buffer,
-    /// `client_secret_enc`, when a client secret was given
-    pub client_secret_enc: Option<Buffer>,
-    /// `enc_key_version`
-    pub enc_key_version: u32,
 }
 
 /// A user id as a JavaScript number: a positive safe integer.
@@ -165,29 +154,43 @@ impl NativeKeyring {
         Ok(self.ring.needs_reencrypt(key_version("encKeyVersion", version)?))
     }
 
-    /// Seals a UTF-8 string under the current key.
+    /// Seals in place: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
+    /// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
+    /// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns
+    /// the key version.
     #[napi]
-    pub fn encrypt(&self, plaintext: String, aad: Option<&[u8]>) -> Result<NativeSealed, JsErr> {
-        let plaintext = Zeroizing::new(plaintext);
-        let sealed = self
+    pub fn seal_in_place(&self, mut buffer: Uint8ArraySlice<'_>, aad: Option<&[u8]>) -> Result<u32, JsErr> {
+        // SAFETY: the Buffer's memory is only touched by this call while it runs: no JavaScript runs
+        // between here and the return, and the slice does not outlive the call.
+        let buffer = unsafe { buffer.as_mut() };
+        let version = self
             .ring
-            .encrypt(plaintext.as_bytes(), aad.unwrap_or_default())
+            .seal_in_place(buffer, aad.unwrap_or_default())
             .map_err(from_crypto)?;
-        Ok(sealed.into())
+        Ok(version.get())
     }
 
-    /// Seals a deposit's refresh token and client secret in one call (the mapper's native path), bound to
-    /// the row `(userId, mcpServerId)` when both are given.
+    /// Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
+    /// buffers as for `sealInPlace`), bound to the row `(userId, mcpServerId)` when both are given.
+    /// Returns the key version of both.
     #[napi]
-    pub fn seal_credentials(
+    pub fn seal_credentials_in_place(
         &self,
-        refresh_token: String,
-        client_secret: Option<String>,
+        mut refresh_token: Uint8ArraySlice<'_>,
+        mut client_secret: Option<Uint8ArraySlice<'_>>,
         user: Option<f64>,
         mcp_server_id: Option<Utf16String>,
-    ) -> Result<NativeSealedCredentials, JsErr> {
-        let refresh_token = Zeroizing::new(refresh_token);
-        let client_secret = client_secret.map(Zeroizing::new);
+    ) -> Result<u32, JsErr> {
+        if let Some(secret) = client_secret.as_ref() {
+            let (a, b) = (refresh_token.as_ptr_range(), secret.as_ptr_range());
+            if a.start < b.end && b.start < a.end {
+                return Err(js_error(Code::InvalidArgType, "the two buffers must not overlap"));
+            }
+        }
+        // SAFETY: as in `seal_in_place`; the two buffers were just checked not to overlap, so the two
+        // mutable slices never alias.
+        let refresh_token = unsafe { refresh_token.as_mut() };
+        let client_secret = client_secret.as_mut().map(|secret| unsafe { secret.as_mut() });
         let user = user.map(user_id).transpose()?;
         let row = match (user, mcp_server_id.as_ref()) {
             (Some(user_id), Some(server)) => Some(RowIdentity {
@@ -196,18 +199,8 @@ impl NativeKeyring {
             }),
             _ => None,
         };
-        let sealed = seal_credentials(
-            &self.ring,
-            &refresh_token,
-            client_secret.as_deref().map(String::as_str),
-            row,
-        )
-        .map_err(from_crypto)?;
-        Ok(NativeSealedCredentials {
-            refresh_token_enc: sealed.refresh_token.into(),
-            client_secret_enc: sealed.client_secret.map(Into::into),
-            enc_key_version: sealed.version.get(),
-        })
+        let version = seal_credentials_in_place(&self.ring, refresh_token, client_secret, row).map_err(from_crypto)?;
+        Ok(version.get())
     }
 
     /// Opens a stored value sealed under `version`.

@@ -51,7 +51,7 @@ pub fn from_crypto(err: CryptoError) -> JsErr {
         CryptoError::KeyMissing => Code::KeyMissing,
         CryptoError::Decryption => Code::DecryptionFailed,
         CryptoError::TooLong => Code::OutOfRange,
-        CryptoError::Random => Code::Internal,
+        CryptoError::Random | CryptoError::Layout => Code::Internal,
     };
     js_error(code, err.to_string())
 }

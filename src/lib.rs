@@ -11,4 +11,5 @@
 
 pub mod encryption;
 pub mod errors;
+mod js;
 pub mod validation;

@@ -21,24 +21,7 @@ use napi::{sys, JsValue};
 use napi_derive::napi;
 
 use crate::errors::{js_error, Code, JsErr};
-
-/// Turns a Node-API status into a result; a pending JavaScript exception is kept pending.
-fn check(env: sys::napi_env, status: sys::napi_status) -> Result<(), JsErr> {
-    if status == sys::Status::napi_ok {
-        return Ok(());
-    }
-    let mut pending = false;
-    // SAFETY: `env` is the live environment of the current call.
-    unsafe { sys::napi_is_exception_pending(env, &mut pending) };
-    if pending {
-        Err(js_error(Code::PendingException, "a JavaScript exception is pending"))
-    } else {
-        Err(js_error(
-            Code::Internal,
-            format!("a Node-API call failed with status {status}"),
-        ))
-    }
-}
+use crate::js::{check, create_string, Builder};
 
 /// Values the validator needs from the caller's realm (`lib/validation.js` passes them).
 struct Realm {
@@ -91,15 +74,6 @@ impl<'a> JsInput<'a> {
         // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
         Ok(String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
-}
-
-fn create_string(env: sys::napi_env, text: &str) -> Result<sys::napi_value, JsErr> {
-    let mut out = ptr::null_mut();
-    // SAFETY: `text` is valid UTF-8 of the given length.
-    check(env, unsafe {
-        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-    })?;
-    Ok(out)
 }
 
 impl<'a> Input for JsInput<'a> {
@@ -297,76 +271,8 @@ impl<'a> Input for JsInput<'a> {
     }
 }
 
-/// Builds JavaScript values for the results.
-struct Builder {
-    env: sys::napi_env,
-}
-
+/// Result building that depends on the engine's types.
 impl Builder {
-    fn object(&self) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_create_object(self.env, &mut out) })?;
-        Ok(out)
-    }
-
-    fn array(&self, len: usize) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe {
-            sys::napi_create_array_with_length(self.env, len, &mut out)
-        })?;
-        Ok(out)
-    }
-
-    fn set(&self, object: sys::napi_value, key: &str, value: sys::napi_value) -> Result<(), JsErr> {
-        let name = create_string(self.env, key)?;
-        // SAFETY: live handles (`object[key] = value`, as zod assigns).
-        check(self.env, unsafe {
-            sys::napi_set_property(self.env, object, name, value)
-        })
-    }
-
-    fn push(&self, array: sys::napi_value, index: usize, value: sys::napi_value) -> Result<(), JsErr> {
-        let index = u32::try_from(index).map_err(|_| js_error(Code::Internal, "array too long"))?;
-        // SAFETY: live handles.
-        check(self.env, unsafe {
-            sys::napi_set_element(self.env, array, index, value)
-        })
-    }
-
-    fn string(&self, text: &str) -> Result<sys::napi_value, JsErr> {
-        create_string(self.env, text)
-    }
-
-    fn number(&self, n: f64) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_create_double(self.env, n, &mut out) })?;
-        Ok(out)
-    }
-
-    fn boolean(&self, b: bool) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_get_boolean(self.env, b, &mut out) })?;
-        Ok(out)
-    }
-
-    fn null(&self) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_get_null(self.env, &mut out) })?;
-        Ok(out)
-    }
-
-    fn undefined(&self) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_get_undefined(self.env, &mut out) })?;
-        Ok(out)
-    }
-
     fn output(&self, output: &Output<JsInput<'_>>) -> Result<sys::napi_value, JsErr> {
         match output {
             Output::Same(value) => Ok(value.raw),

@@ -8,9 +8,14 @@
 //! associated data give the same [`CryptoError::Decryption`], and no byte of an unauthenticated
 //! plaintext is ever returned (the output buffer is zeroized before the error leaves).
 
-use aes_gcm::aead::rand_core::RngCore;
-use aes_gcm::aead::{AeadInPlace, KeyInit, OsRng};
+use std::cell::RefCell;
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use rand::rngs::adapter::ReseedingRng;
+use rand::rngs::OsRng;
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Core;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::CryptoError;
@@ -46,36 +51,61 @@ impl Cipher {
         }
     }
 
-    /// Seals `plaintext` under a fresh random IV from the operating system's CSPRNG.
+    /// Seals `plaintext` under a fresh random IV (see [`fresh_iv`]).
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut iv = [0u8; IV_LEN];
-        OsRng.try_fill_bytes(&mut iv).map_err(|_| CryptoError::Random)?;
-        self.seal_with_iv(&iv, plaintext, aad)
+        self.seal_with_iv(&fresh_iv()?, plaintext, aad)
     }
 
     /// Seals under a caller-chosen IV. Reusing an IV under one key destroys GCM's security, so this is
     /// only for known-answer tests; production code calls [`Cipher::seal`].
     #[doc(hidden)]
     pub fn seal_with_iv(&self, iv: &[u8; IV_LEN], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        // One allocation, laid out as stored: the plaintext is copied behind the header and encrypted in
-        // place, then the tag is written into its slot.
-        let mut out = Vec::with_capacity(MIN_SEALED_LEN + plaintext.len());
-        out.extend_from_slice(iv);
-        out.extend_from_slice(&[0u8; TAG_LEN]);
-        out.extend_from_slice(plaintext);
-        let tag = match self
-            .aead
-            .encrypt_in_place_detached(Nonce::from_slice(iv), aad, &mut out[MIN_SEALED_LEN..])
-        {
+        let mut out = vec![0u8; MIN_SEALED_LEN + plaintext.len()];
+        self.seal_into_with_iv(iv, plaintext, aad, &mut out)?;
+        Ok(out)
+    }
+
+    fn seal_into_with_iv(
+        &self,
+        iv: &[u8; IV_LEN],
+        plaintext: &[u8],
+        aad: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        match out.get_mut(MIN_SEALED_LEN..) {
+            Some(body) if body.len() == plaintext.len() => body.copy_from_slice(plaintext),
+            _ => return Err(CryptoError::Layout),
+        }
+        self.seal_in_place_with_iv(iv, out, aad)
+    }
+
+    /// Seals in place: `buffer` holds 28 bytes of room for the IV and the tag, then the plaintext, which
+    /// is encrypted where it lies. The binding uses this on a Buffer the JavaScript engine allocated and
+    /// filled, so the plaintext is never copied into Rust memory. On failure the plaintext is zeroized.
+    pub fn seal_in_place(&self, buffer: &mut [u8], aad: &[u8]) -> Result<(), CryptoError> {
+        let result = fresh_iv().and_then(|iv| self.seal_in_place_with_iv(&iv, buffer, aad));
+        if result.is_err() {
+            buffer.zeroize();
+        }
+        result
+    }
+
+    fn seal_in_place_with_iv(&self, iv: &[u8; IV_LEN], buffer: &mut [u8], aad: &[u8]) -> Result<(), CryptoError> {
+        if buffer.len() < MIN_SEALED_LEN {
+            return Err(CryptoError::Layout);
+        }
+        let (header, body) = buffer.split_at_mut(MIN_SEALED_LEN);
+        let tag = match self.aead.encrypt_in_place_detached(Nonce::from_slice(iv), aad, body) {
             Ok(tag) => tag,
             Err(_) => {
-                // Only a plaintext over GCM's 64 GiB limit is refused; do not leave its copy behind.
-                out.zeroize();
+                // Only a plaintext over GCM's 64 GiB limit is refused; do not leave it behind.
+                body.zeroize();
                 return Err(CryptoError::TooLong);
             }
         };
-        out[IV_LEN..MIN_SEALED_LEN].copy_from_slice(&tag);
-        Ok(out)
+        header[..IV_LEN].copy_from_slice(iv);
+        header[IV_LEN..].copy_from_slice(&tag);
+        Ok(())
     }
 
     /// Opens a stored value, returning the plaintext bytes (zeroized when dropped).
@@ -99,6 +129,32 @@ impl Cipher {
     pub fn open_str(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<String>, CryptoError> {
         utf8(self.open(sealed, aad)?)
     }
+}
+
+/// Bytes of CSPRNG output after which a thread's generator reseeds from the OS.
+const RESEED_AFTER: u64 = 64 * 1024;
+
+thread_local! {
+    static IV_RNG: RefCell<Option<ReseedingRng<ChaCha20Core, OsRng>>> = const { RefCell::new(None) };
+}
+
+/// A fresh random 96-bit IV from this thread's ChaCha20 CSPRNG, which is seeded from the operating
+/// system on first use, reseeded from it every 64 KiB of output and after a `fork`. Random 96-bit IVs
+/// stay far below GCM's collision bound for any number of values a credential store will ever hold.
+pub fn fresh_iv() -> Result<[u8; IV_LEN], CryptoError> {
+    IV_RNG
+        .try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().map_err(|_| CryptoError::Random)?;
+            if slot.is_none() {
+                let core = ChaCha20Core::from_rng(OsRng).map_err(|_| CryptoError::Random)?;
+                *slot = Some(ReseedingRng::new(core, RESEED_AFTER, OsRng));
+            }
+            let rng = slot.as_mut().ok_or(CryptoError::Random)?;
+            let mut iv = [0u8; IV_LEN];
+            rng.try_fill_bytes(&mut iv).map_err(|_| CryptoError::Random)?;
+            Ok(iv)
+        })
+        .unwrap_or(Err(CryptoError::Random))
 }
 
 /// Turns authenticated plaintext bytes into a string without leaving an unzeroized copy on failure.
@@ -201,6 +257,18 @@ mod tests {
     }
 
     #[test]
+    fn sealing_in_place_matches_and_fails_closed() {
+        let cipher = golden_cipher();
+        let mut buffer = vec![0u8; MIN_SEALED_LEN];
+        buffer.extend_from_slice(b"in place");
+        cipher.seal_in_place(&mut buffer, b"ctx").expect("seal");
+        assert_eq!(cipher.open_str(&buffer, b"ctx").expect("opens").as_str(), "in place");
+        let mut short = vec![7u8; MIN_SEALED_LEN - 1];
+        assert_eq!(cipher.seal_in_place(&mut short, b""), Err(CryptoError::Layout));
+        assert!(short.iter().all(|b| *b == 0), "zeroized on failure");
+    }
+
+    #[test]
     fn fresh_iv_per_seal() {
         let cipher = golden_cipher();
         let a = cipher.seal(b"same", b"").expect("seal");
@@ -208,6 +276,20 @@ mod tests {
         assert_ne!(a[..IV_LEN], b[..IV_LEN]);
         assert_ne!(a, b);
         assert_eq!(a.len(), MIN_SEALED_LEN + 4);
+    }
+
+    #[test]
+    fn ivs_do_not_repeat_across_threads() {
+        let handles: Vec<_> = (0..4)
+            .map(|_| std::thread::spawn(|| (0..20_000).map(|_| fresh_iv().expect("iv")).collect::<Vec<_>>()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for handle in handles {
+            for iv in handle.join().expect("thread") {
+                assert!(seen.insert(iv), "an IV repeated");
+            }
+        }
+        assert_eq!(seen.len(), 80_000);
     }
 
     #[test]

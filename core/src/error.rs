@@ -22,6 +22,9 @@ pub enum CryptoError {
     /// A plaintext longer than GCM's limit of 2^36 − 32 bytes.
     #[error("the plaintext is longer than AES-GCM allows")]
     TooLong,
+    /// An output buffer of the wrong size (a caller bug: the layout is `iv | tag | ciphertext`).
+    #[error("the output buffer does not have room for the IV, the tag and the plaintext")]
+    Layout,
     /// The operating system's random number generator failed to produce an IV.
     #[error("the operating system's random number generator failed")]
     Random,

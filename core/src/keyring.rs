@@ -154,6 +154,18 @@ impl Keyring {
         })
     }
 
+    /// Seals in place under the current key (see [`crate::Cipher::seal_in_place`]), returning the version
+    /// to store beside the value. On any failure, a missing key included, the plaintext is zeroized.
+    pub fn seal_in_place(&self, buffer: &mut [u8], aad: &[u8]) -> Result<KeyVersion, CryptoError> {
+        match self.current_cipher() {
+            Ok(cipher) => cipher.seal_in_place(buffer, aad).map(|()| self.current),
+            Err(err) => {
+                zeroize::Zeroize::zeroize(buffer);
+                Err(err)
+            }
+        }
+    }
+
     /// Opens a value sealed under `version`. Without a current key this is [`CryptoError::KeyMissing`]
     /// (the executor is not configured); an unknown version is a [`CryptoError::Decryption`].
     pub fn decrypt(&self, sealed: &[u8], version: KeyVersion, aad: &[u8]) -> Result<Zeroizing<String>, CryptoError> {
@@ -187,6 +199,25 @@ mod tests {
         assert_eq!(
             KeyVersion::new(2_147_483_648),
             Err(KeyringError::VersionOutOfRange(2_147_483_648))
+        );
+    }
+
+    #[test]
+    fn sealing_in_place_without_a_key_zeroizes_the_plaintext() {
+        let mut buffer = vec![0u8; 28];
+        buffer.extend_from_slice(b"secret");
+        assert_eq!(
+            Keyring::single("").seal_in_place(&mut buffer, b""),
+            Err(CryptoError::KeyMissing)
+        );
+        assert!(buffer.iter().all(|b| *b == 0));
+        let ring = Keyring::single("k");
+        let mut buffer = vec![0u8; 28];
+        buffer.extend_from_slice(b"secret");
+        assert_eq!(ring.seal_in_place(&mut buffer, b""), Ok(KeyVersion::FIRST));
+        assert_eq!(
+            ring.decrypt(&buffer, KeyVersion::FIRST, b"").expect("opens").as_str(),
+            "secret"
         );
     }
 

@@ -67,51 +67,42 @@ pub struct RowIdentity<'a> {
     pub mcp_server_id: &'a [u16],
 }
 
-/// A deposit's secrets, sealed under one key version.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SealedCredentials {
-    /// `refresh_token_enc`
-    pub refresh_token: Vec<u8>,
-    /// `client_secret_enc`, when a client secret was given
-    pub client_secret: Option<Vec<u8>>,
-    /// `enc_key_version`
-    pub version: KeyVersion,
-}
-
-impl std::fmt::Debug for SealedCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SealedCredentials")
-            .field("refresh_token_len", &self.refresh_token.len())
-            .field("client_secret_len", &self.client_secret.as_ref().map(Vec::len))
-            .field("version", &self.version.get())
-            .finish()
-    }
-}
-
-/// Seals a refresh token and, when present, a client secret under the keyring's current key, bound to
-/// `row` when given. Both values get the same key version (the row has one `enc_key_version`).
-pub fn seal_credentials(
+/// Seals a deposit's refresh token and, when present, its client secret in place (each buffer is 28 bytes
+/// of room for the IV and tag, then the plaintext; see [`crate::Cipher::seal_in_place`]) under the
+/// keyring's current key, bound to `row` when given. Both get the same key version, the one the row
+/// stores. On any failure both plaintexts are zeroized.
+pub fn seal_credentials_in_place(
     keyring: &Keyring,
-    refresh_token: &str,
-    client_secret: Option<&str>,
+    refresh_token: &mut [u8],
+    client_secret: Option<&mut [u8]>,
     row: Option<RowIdentity<'_>>,
-) -> Result<SealedCredentials, CryptoError> {
+) -> Result<KeyVersion, CryptoError> {
     let aad = |field| {
         Zeroizing::new(
             row.map(|r| row_aad(r.user_id, r.mcp_server_id, field))
                 .unwrap_or_default(),
         )
     };
-    let refresh = keyring.encrypt(refresh_token.as_bytes(), &aad(RowField::RefreshToken))?;
-    let secret = match client_secret {
-        Some(secret) => Some(keyring.encrypt(secret.as_bytes(), &aad(RowField::ClientSecret))?),
-        None => None,
+    let version = match keyring.seal_in_place(refresh_token, &aad(RowField::RefreshToken)) {
+        Ok(version) => version,
+        Err(err) => {
+            if let Some(secret) = client_secret {
+                zeroize::Zeroize::zeroize(secret);
+            }
+            return Err(err);
+        }
     };
-    Ok(SealedCredentials {
-        version: refresh.version,
-        refresh_token: refresh.ciphertext,
-        client_secret: secret.map(|s| s.ciphertext),
-    })
+    if let Some(secret) = client_secret {
+        keyring.seal_in_place(secret, &aad(RowField::ClientSecret))?;
+    }
+    Ok(version)
+}
+
+/// Room for the IV and the tag, then `plaintext`: the buffer [`seal_credentials_in_place`] takes.
+pub fn unsealed(plaintext: &str) -> Vec<u8> {
+    let mut buffer = vec![0u8; crate::MIN_SEALED_LEN];
+    buffer.extend_from_slice(plaintext.as_bytes());
+    buffer
 }
 
 #[cfg(test)]
@@ -178,44 +169,36 @@ mod tests {
             user_id: 7,
             mcp_server_id: &me,
         };
-        let sealed = seal_credentials(&ring, "rt", Some("cs"), Some(row)).expect("seal");
-        let v = sealed.version;
+        let (mut refresh, mut secret) = (unsealed("rt"), unsealed("cs"));
+        let v = seal_credentials_in_place(&ring, &mut refresh, Some(&mut secret), Some(row)).expect("seal");
         let own = row_aad(7, &me, RowField::RefreshToken);
-        assert_eq!(
-            ring.decrypt(&sealed.refresh_token, v, &own).expect("opens").as_str(),
-            "rt"
-        );
-        let secret = sealed.client_secret.as_deref().expect("secret sealed");
+        assert_eq!(ring.decrypt(&refresh, v, &own).expect("opens").as_str(), "rt");
         let own_secret = row_aad(7, &me, RowField::ClientSecret);
-        assert_eq!(ring.decrypt(secret, v, &own_secret).expect("opens").as_str(), "cs");
+        assert_eq!(ring.decrypt(&secret, v, &own_secret).expect("opens").as_str(), "cs");
         for wrong in [
             row_aad(8, &me, RowField::RefreshToken),
             row_aad(7, &utf16("gitlab"), RowField::RefreshToken),
             own_secret.clone(),
             Vec::new(),
         ] {
-            assert_eq!(
-                ring.decrypt(&sealed.refresh_token, v, &wrong).err(),
-                Some(CryptoError::Decryption)
-            );
+            assert_eq!(ring.decrypt(&refresh, v, &wrong).err(), Some(CryptoError::Decryption));
         }
     }
 
     #[test]
-    fn unbound_sealing_and_missing_secret() {
+    fn unbound_sealing_and_a_missing_key() {
         let ring = Keyring::single("k");
-        let sealed = seal_credentials(&ring, "rt", None, None).expect("seal");
-        assert!(sealed.client_secret.is_none());
+        let mut refresh = unsealed("rt");
+        let v = seal_credentials_in_place(&ring, &mut refresh, None, None).expect("seal");
+        assert_eq!(ring.decrypt(&refresh, v, b"").expect("opens").as_str(), "rt");
+        let (mut refresh, mut secret) = (unsealed("rt"), unsealed("cs"));
         assert_eq!(
-            ring.decrypt(&sealed.refresh_token, sealed.version, b"")
-                .expect("opens")
-                .as_str(),
-            "rt"
-        );
-        assert_eq!(
-            seal_credentials(&Keyring::single(""), "rt", None, None).err(),
+            seal_credentials_in_place(&Keyring::single(""), &mut refresh, Some(&mut secret), None).err(),
             Some(CryptoError::KeyMissing)
         );
-        assert!(!format!("{sealed:?}").contains("rt\""));
+        assert!(
+            refresh.iter().chain(secret.iter()).all(|b| *b == 0),
+            "both plaintexts zeroized"
+        );
     }
 }
