@@ -20,6 +20,13 @@ for tgz in "$main" "$platform"; do
 done
 tar -tzf "$platform" | grep -q -E '^package/[^/]+\.node$' || { echo "the platform tarball holds no .node"; exit 1; }
 tar -tzf "$main" | sed 's/^package\///' | sort | tr '\n' ' '; echo
+if command -v objdump >/dev/null 2>&1 && tar -tzf "$platform" | grep -q -- '-gnu\.node$'; then
+  binary_dir=$(mktemp -d)
+  tar -xzf "$platform" -C "$binary_dir" --wildcards 'package/*.node'
+  glibc=$(objdump -T "$binary_dir"/package/*.node | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1 || true)
+  rm -rf "$binary_dir"
+  echo "== the glibc binary needs symbol versions up to: ${glibc:-unknown}"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
