@@ -1,0 +1,164 @@
+// npm run bench — this package side by side with what it replaces, in one process, as ratios of medians.
+// Prints a markdown table (and the machine) to stdout; `--json FILE` also writes the raw figures.
+// Timings depend on the machine; the ratios are what the targets are about.
+
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import fs from 'node:fs'
+import { Bench } from 'tinybench'
+
+const require = createRequire(import.meta.url)
+const pkg = require('../lib/index.js')
+const ref = require('./reference.cjs')
+const Ajv2020 = require('ajv/dist/2020').default
+
+const SECRET = 'b'.repeat(64)
+const TOKEN = 't'.repeat(400)
+const BIG = 'x'.repeat(64 * 1024)
+process.env.NODE_ENV = 'production'
+
+const encryption = new pkg.CredentialEncryption(SECRET)
+const node = ref.tuned(SECRET)
+const sealedOurs = encryption.encrypt(TOKEN).ciphertext
+const sealedBig = encryption.encrypt(BIG).ciphertext
+
+const VALID = {
+  mcpServerId: 'github',
+  refreshToken: TOKEN,
+  clientId: 'Iv1.8a61f9b3a7aba766',
+  clientSecret: 's'.repeat(40),
+  clientSecretExpiresAt: '2030-01-01T00:00:00Z',
+  tokenEndpoint: 'https://github.com/login/oauth/access_token',
+  tokenEndpointAuthMethod: 'client_secret_post',
+  scopes: 'repo read:user',
+}
+const INVALID = { ...VALID, mcpServerId: 42, userId: 7 }
+const zod = ref.makeExecutorDepositSchema(() => process.env.NODE_ENV)
+const plain = JSON.parse(JSON.stringify(pkg.depositCredentialsBodyJsonSchema, (k, v) => (k.startsWith('x-') ? undefined : v)))
+const ajv = new Ajv2020({ allErrors: true }).compile(plain)
+
+// Sanity: every side agrees before anything is timed.
+if (ref.perCallDecrypt(SECRET, encryption.encrypt(TOKEN).ciphertext) !== TOKEN) throw new Error('interop broken')
+if (!zod.safeParse(VALID).success || !pkg.depositCredentialsBodySchema.safeParse(VALID).success || !ajv(VALID)) throw new Error('VALID is not valid')
+if (zod.safeParse(INVALID).success || pkg.depositCredentialsBodySchema.safeParse(INVALID).success || ajv(INVALID)) throw new Error('INVALID is valid')
+
+const TIME = Number(process.env.BENCH_TIME_MS ?? 700)
+async function medians(tasks) {
+  const bench = new Bench({ time: TIME, warmupTime: 150 })
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn)
+  await bench.run()
+  const out = {}
+  for (const task of bench.tasks) {
+    if (task.result.state !== 'completed') throw new Error(`${task.name}: ${task.result.state} ${task.result.error ?? ''}`)
+    out[task.name] = task.result.latency.p50 * 1e6 // ns
+  }
+  return out
+}
+
+const rows = []
+function row(what, oursNs, otherName, otherNs, target) {
+  const ratio = otherNs / oursNs
+  rows.push({ what, ours: oursNs, otherName, other: otherNs, ratio, target, met: target === undefined ? '' : ratio >= target ? 'yes' : 'no' })
+}
+
+const enc = await medians({
+  ours: () => encryption.encrypt(TOKEN),
+  perCall: () => ref.perCallEncrypt(SECRET, TOKEN),
+  tuned: () => node.encrypt(TOKEN),
+})
+row('encrypt, 400 B', enc.ours, 'node:crypto per call', enc.perCall, 20)
+row('encrypt, 400 B', enc.ours, 'node:crypto tuned', enc.tuned, 4)
+
+const sealedNode = node.encrypt(TOKEN)
+const dec = await medians({
+  ours: () => encryption.decrypt(sealedOurs),
+  perCall: () => ref.perCallDecrypt(SECRET, sealedNode),
+  tuned: () => node.decrypt(sealedNode),
+})
+row('decrypt, 400 B', dec.ours, 'node:crypto per call', dec.perCall, 10)
+row('decrypt, 400 B', dec.ours, 'node:crypto tuned', dec.tuned, 4)
+
+const valid = await medians({
+  ours: () => pkg.depositCredentialsBodySchema.safeParse(VALID),
+  zod: () => zod.safeParse(VALID),
+  ajv: () => ajv(VALID),
+})
+row('validate a valid full body', valid.ours, 'zod 4.3.6', valid.zod, 1.5)
+row('validate a valid full body', valid.ours, 'ajv 8 (plain keywords)', valid.ajv)
+
+const invalid = await medians({
+  ours: () => pkg.depositCredentialsBodySchema.safeParse(INVALID),
+  zod: () => zod.safeParse(INVALID),
+  ajv: () => ajv(INVALID),
+})
+row('validate an invalid body', invalid.ours, 'zod 4.3.6', invalid.zod, 10)
+row('validate an invalid body', invalid.ours, 'ajv 8 (plain keywords)', invalid.ajv)
+
+const mapper = await medians({
+  ours: () => pkg.buildMcpOAuthCredentialInput({ body: VALID, userId: 42, encryption }),
+  executor: () => ref.executorMapper({ body: VALID, userId: 42, secret: SECRET }),
+})
+row('mapper, full body', mapper.ours, 'TypeScript mapper, per-call node:crypto', mapper.executor, 10)
+
+const sealedBigNode = node.encrypt(BIG)
+const big = await medians({
+  oursEnc: () => encryption.encrypt(BIG),
+  nodeEnc: () => node.encrypt(BIG),
+  oursDec: () => encryption.decrypt(sealedBig),
+  nodeDec: () => node.decrypt(sealedBigNode),
+})
+const mbps = (ns) => (64 * 1024) / (ns / 1e9) / 1e6
+row('encrypt, 64 KiB', big.oursEnc, 'node:crypto tuned', big.nodeEnc)
+row('decrypt, 64 KiB', big.oursDec, 'node:crypto tuned', big.nodeDec)
+
+// reencryptMany over 100,000 values against a synchronous loop, with the event loop's p99 delay.
+const rotated = new pkg.CredentialEncryption({ current: 2, keys: { 1: SECRET, 2: 'c'.repeat(64) } })
+const COUNT = Number(process.env.BENCH_REENCRYPT_COUNT ?? 100000)
+const items = Array.from({ length: COUNT }, () => ({ ciphertext: encryption.encrypt(TOKEN).ciphertext, encKeyVersion: 1 }))
+async function loopDelay(run) {
+  const histogram = monitorEventLoopDelay({ resolution: 1 })
+  histogram.enable()
+  // Let the sampling timer start before the work, so that a loop blocked from the first moment is seen.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const started = performance.now()
+  await run()
+  const ms = performance.now() - started
+  // Let the histogram see the loop once more after the work.
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  histogram.disable()
+  return { ms, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 }
+}
+const many = await loopDelay(async () => {
+  const results = await rotated.reencryptMany(items)
+  if (results.some((r) => r instanceof Error)) throw new Error('reencryptMany failed an item')
+})
+const sync = await loopDelay(async () => {
+  for (const item of items) rotated.reencrypt(item.ciphertext, 1)
+  await new Promise((resolve) => setImmediate(resolve))
+})
+
+const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`)
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+const lines = []
+lines.push(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}; medians of tinybench runs of ${TIME} ms per task.`)
+lines.push('')
+lines.push('| what | this package | compared with | their median | ratio | target | met |')
+lines.push('| --- | ---: | --- | ---: | ---: | ---: | :---: |')
+for (const r of rows) {
+  lines.push(`| ${r.what} | ${fmt(r.ours)} | ${r.otherName} | ${fmt(r.other)} | ${r.ratio.toFixed(2)}× | ${r.target === undefined ? '' : `≥ ${r.target}×`} | ${r.met} |`)
+}
+lines.push('')
+lines.push(`| 64 KiB throughput | this package | node:crypto tuned |`)
+lines.push('| --- | ---: | ---: |')
+lines.push(`| encrypt | ${mbps(big.oursEnc).toFixed(0)} MB/s | ${mbps(big.nodeEnc).toFixed(0)} MB/s |`)
+lines.push(`| decrypt | ${mbps(big.oursDec).toFixed(0)} MB/s | ${mbps(big.nodeDec).toFixed(0)} MB/s |`)
+lines.push('')
+lines.push(`| re-encrypt ${COUNT.toLocaleString('en')} values | values/s | event-loop p99 delay | max delay | target |`)
+lines.push('| --- | ---: | ---: | ---: | --- |')
+lines.push(`| \`reencryptMany\` | ${Math.round(COUNT / (many.ms / 1000)).toLocaleString('en')} | ${many.p99.toFixed(1)} ms | ${many.max.toFixed(1)} ms | p99 < 20 ms: ${many.p99 < 20 ? 'yes' : 'no'} |`)
+lines.push(`| synchronous \`reencrypt\` loop | ${Math.round(COUNT / (sync.ms / 1000)).toLocaleString('en')} | ${sync.p99.toFixed(1)} ms | ${sync.max.toFixed(1)} ms | |`)
+console.log(lines.join('\n'))
+
+const jsonAt = process.argv.indexOf('--json')
+if (jsonAt !== -1) fs.writeFileSync(process.argv[jsonAt + 1], JSON.stringify({ rows, big, many, sync }, null, 2))
