@@ -17,6 +17,8 @@ export declare class NativeKeyring {
   setSecret(version: number, secret: string): void
   /** Makes `version` the one new values are sealed under. */
   setCurrent(version: number): void
+  /** The registry slot of this keyring, for `sealInSlot` and `decryptInSlot`. */
+  get slot(): number
   /** The version new values are sealed under. */
   get current(): number
   /** Whether the current version has a key. */
@@ -24,20 +26,11 @@ export declare class NativeKeyring {
   /** Whether a value of `version` should move to the current key. */
   needsReencrypt(version: number): boolean
   /**
-   * Seals in place: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
-   * `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
-   * encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns
-   * the key version.
-   */
-  sealInPlace(buffer: Uint8Array, aad?: Uint8Array | undefined | null): number
-  /**
    * Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
-   * buffers as for `sealInPlace`), bound to the row `(userId, mcpServerId)` when both are given.
+   * buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.
    * Returns the key version of both.
    */
   sealCredentialsInPlace(refreshToken: Uint8Array, clientSecret?: Uint8Array | undefined | null, user?: number | undefined | null, mcpServerId?: string | undefined | null): number
-  /** Opens a stored value sealed under `version`. */
-  decrypt(value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
   /** Opens a value sealed under `version` and seals it again under the current key. */
   reencrypt(value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): NativeSealed
   /**
@@ -59,6 +52,12 @@ export declare class NativeValidator {
 
 /** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */
 export declare function credentialRowAad(user: number, mcpServerId: string, field: string): Buffer
+
+/**
+ * Opens a stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript
+ * string is copied from a per-thread scratch buffer that is zeroized right after.
+ */
+export declare function decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
 
 /** One stored value to move to the current key. */
 export interface NativeReencryptItem {
@@ -87,6 +86,15 @@ export interface NativeSealed {
   /** The key version that sealed it. */
   encKeyVersion: number
 }
+
+/**
+ * Seals in place under the keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the
+ * UTF-8 plaintext, which `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto).
+ * The plaintext is encrypted where it lies, so it is never copied into Rust memory; on failure it is
+ * zeroized. Returns the key version. A plain function of a registry slot, not a method: the hot path
+ * (see `src/slots.rs`).
+ */
+export declare function sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8Array | undefined | null): number
 
 /** The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused. */
 export declare function tokenEndpointRejection(url: string, relaxed: boolean): string | null

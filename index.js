@@ -838,4 +838,6 @@ module.exports = nativeBinding
 module.exports.NativeKeyring = nativeBinding.NativeKeyring
 module.exports.NativeValidator = nativeBinding.NativeValidator
 module.exports.credentialRowAad = nativeBinding.credentialRowAad
+module.exports.decryptInSlot = nativeBinding.decryptInSlot
+module.exports.sealInSlot = nativeBinding.sealInSlot
 module.exports.tokenEndpointRejection = nativeBinding.tokenEndpointRejection

@@ -8,7 +8,7 @@
 // once per thread) cannot reach.
 
 const { types } = require('node:util')
-const { NativeKeyring } = require('../index.js')
+const { NativeKeyring, sealInSlot, decryptInSlot } = require('../index.js')
 const {
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
@@ -45,7 +45,8 @@ function parseVersionText(text, name) {
 }
 
 function checkBytes(value, name) {
-  if (!types.isUint8Array(value)) {
+  // `instanceof` is the fast answer in this realm; isUint8Array also knows Buffers from other realms.
+  if (!(value instanceof Uint8Array) && !types.isUint8Array(value)) {
     throw argumentError(TypeError, `${name} must be a Buffer or Uint8Array`)
   }
   return value
@@ -136,6 +137,10 @@ let sealCredentials
 class CredentialEncryption {
   /** @type {NativeKeyring} */
   #ring
+  /** The current version, mirrored here so that hot paths need no extra native call. */
+  #current = 1
+  /** The keyring's registry slot: the hot paths call plain functions with it (src/slots.rs). */
+  #slot
   /** For `fromEnv()`: the secret string last seen for each version, or null for a fixed keyring. */
   #seen = null
 
@@ -149,9 +154,11 @@ class CredentialEncryption {
       if (config) this.#ring.setSecret(1, config)
     } else if (typeof config === 'object' && !Array.isArray(config)) {
       this.#ring = keyringFromConfig(config)
+      this.#current = this.#ring.current
     } else {
       throw argumentError(TypeError, 'config must be a secret string, { current, keys }, or undefined')
     }
+    this.#slot = this.#ring.slot
   }
 
   /**
@@ -171,40 +178,42 @@ class CredentialEncryption {
     this.#seen.set(version, secret)
   }
 
-  /** Brings the keyring up to date with `process.env`; a no-op for a fixed keyring. */
-  #sync(versions) {
-    if (this.#seen === null) return
+  /**
+   * Brings the keyring up to date with `process.env` (fromEnv only): the current version and secret, and
+   * the retired secret of `version` when one is given.
+   */
+  #sync(version) {
     const env = process.env
     const rawVersion = env[ENV_VERSION]
     const current = rawVersion === undefined || rawVersion === '' ? 1 : parseVersionText(rawVersion, ENV_VERSION)
-    if (current !== this.#ring.current) this.#ring.setCurrent(current)
-    this.#refresh(current, env[ENV_KEY])
-    if (versions === undefined) return
-    for (const version of versions) {
-      if (version !== undefined && version !== current) this.#refresh(version, env[`${ENV_KEY}_V${version}`])
+    if (current !== this.#current) {
+      this.#ring.setCurrent(current)
+      this.#current = current
     }
+    this.#refresh(current, env[ENV_KEY])
+    if (version !== undefined && version !== current) this.#refresh(version, env[`${ENV_KEY}_V${version}`])
   }
 
   /** Whether a secret is configured for the current version (a booting server warns when not). */
   hasKey() {
-    this.#sync()
+    if (this.#seen !== null) this.#sync()
     return this.#ring.hasKey
   }
 
   /** The version new values are sealed under. */
   get currentVersion() {
-    this.#sync()
-    return this.#ring.current
+    if (this.#seen !== null) this.#sync()
+    return this.#current
   }
 
   /** Seals a string under the current key: `{ ciphertext, encKeyVersion }`. */
   encrypt(plaintext, options) {
     if (typeof plaintext !== 'string') throw argumentError(TypeError, 'plaintext must be a string')
     const aad = encryptOptions(options)
-    this.#sync()
+    if (this.#seen !== null) this.#sync()
     const buffer = unsealed(plaintext)
     try {
-      return { ciphertext: buffer, encKeyVersion: this.#ring.sealInPlace(buffer, aad) }
+      return { ciphertext: buffer, encKeyVersion: sealInSlot(this.#slot, buffer, aad) }
     } catch (err) {
       // The addon zeroizes on failure already; this also covers a failure before it ran.
       buffer.fill(0)
@@ -215,10 +224,13 @@ class CredentialEncryption {
   /** Opens a stored value sealed under `encKeyVersion` (default: the current version). */
   decrypt(value, versionOrOptions) {
     checkBytes(value, 'value')
-    const { version, aad } = openOptions(versionOrOptions)
-    this.#sync([version])
+    let version
+    let aad
+    if (typeof versionOrOptions === 'number') version = checkVersion(versionOrOptions, 'encKeyVersion')
+    else if (versionOrOptions !== undefined) ({ version, aad } = openOptions(versionOrOptions))
+    if (this.#seen !== null) this.#sync(version)
     try {
-      return this.#ring.decrypt(value, version ?? this.#ring.current, aad)
+      return decryptInSlot(this.#slot, value, version ?? this.#current, aad)
     } catch (err) {
       throw fromNative(err)
     }
@@ -227,17 +239,17 @@ class CredentialEncryption {
   /** Whether a value sealed under `encKeyVersion` should be moved to the current key. */
   needsReencrypt(encKeyVersion) {
     checkVersion(encKeyVersion, 'encKeyVersion')
-    this.#sync()
-    return encKeyVersion !== this.#ring.current
+    if (this.#seen !== null) this.#sync()
+    return encKeyVersion !== this.#current
   }
 
   /** Opens a value sealed under `encKeyVersion` and seals it under the current key. */
   reencrypt(value, versionOrOptions) {
     checkBytes(value, 'value')
     const { version, aad } = openOptions(versionOrOptions)
-    this.#sync([version])
+    if (this.#seen !== null) this.#sync(version)
     try {
-      return this.#ring.reencrypt(value, version ?? this.#ring.current, aad)
+      return this.#ring.reencrypt(value, version ?? this.#current, aad)
     } catch (err) {
       throw fromNative(err)
     }
@@ -262,7 +274,10 @@ class CredentialEncryption {
       versions.add(encKeyVersion)
       jobs[i] = aad === undefined ? { ciphertext, encKeyVersion } : { ciphertext, encKeyVersion, aad }
     }
-    this.#sync(versions)
+    if (this.#seen !== null) {
+      this.#sync()
+      for (const version of versions) this.#sync(version)
+    }
     if (!this.#ring.hasKey) throw new ExecutorEncryptionKeyMissingError()
     const ring = this.#ring
     const results = new Array(jobs.length)
@@ -280,7 +295,7 @@ class CredentialEncryption {
 
   static {
     sealCredentials = (encryption, refreshToken, clientSecret, userId, mcpServerId) => {
-      encryption.#sync()
+      if (encryption.#seen !== null) encryption.#sync()
       const refresh = unsealed(refreshToken)
       const secret = clientSecret === undefined ? undefined : unsealed(clientSecret)
       try {

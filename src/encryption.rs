@@ -18,6 +18,7 @@ use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::errors::{from_crypto, from_engine, from_keyring, js_error, Code, JsErr};
+use crate::slots;
 
 /// Checks a key version given as a JavaScript number.
 fn key_version(argument: &str, value: f64) -> Result<KeyVersion, JsErr> {
@@ -74,6 +75,41 @@ pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) 
     Ok(row_aad(user_id(user)?, &mcp_server_id, field).into())
 }
 
+/// Seals in place under the keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the
+/// UTF-8 plaintext, which `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto).
+/// The plaintext is encrypted where it lies, so it is never copied into Rust memory; on failure it is
+/// zeroized. Returns the key version. A plain function of a registry slot, not a method: the hot path
+/// (see `src/slots.rs`).
+#[napi]
+pub fn seal_in_slot(slot: u32, mut buffer: Uint8ArraySlice<'_>, aad: Option<&[u8]>) -> Result<u32, JsErr> {
+    // SAFETY: the Buffer's memory is only touched by this call while it runs, as in `sealInPlace`.
+    let buffer = unsafe { buffer.as_mut() };
+    slots::with(slot, |ring| {
+        let version = ring
+            .seal_in_place(buffer, aad.unwrap_or_default())
+            .map_err(from_crypto)?;
+        Ok(version.get())
+    })
+}
+
+/// Opens a stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript
+/// string is copied from a per-thread scratch buffer that is zeroized right after.
+#[napi]
+pub fn decrypt_in_slot<'env>(
+    env: &'env Env,
+    slot: u32,
+    value: &[u8],
+    version: f64,
+    aad: Option<&[u8]>,
+) -> Result<JsString<'env>, JsErr> {
+    let version = key_version("encKeyVersion", version)?;
+    slots::with(slot, |ring| {
+        ring.decrypt_with(value, version, aad.unwrap_or_default(), |text| env.create_string(text))
+            .map_err(from_crypto)?
+            .map_err(from_engine)
+    })
+}
+
 /// One stored value to move to the current key.
 #[napi(object)]
 pub struct NativeReencryptItem {
@@ -100,6 +136,20 @@ pub struct NativeReencryptOutcome {
 #[napi]
 pub struct NativeKeyring {
     ring: Arc<Keyring>,
+    slot: u32,
+}
+
+impl NativeKeyring {
+    fn update(&mut self, ring: Keyring) {
+        self.ring = Arc::new(ring);
+        slots::replace(self.slot, Arc::clone(&self.ring));
+    }
+}
+
+impl Drop for NativeKeyring {
+    fn drop(&mut self) {
+        slots::release(self.slot);
+    }
 }
 
 #[napi]
@@ -108,9 +158,9 @@ impl NativeKeyring {
     #[napi(constructor)]
     pub fn new(current: f64) -> Result<Self, JsErr> {
         let current = key_version("current", current)?;
-        Ok(Self {
-            ring: Arc::new(Keyring::new(current)),
-        })
+        let ring = Arc::new(Keyring::new(current));
+        let slot = slots::register(Arc::clone(&ring))?;
+        Ok(Self { ring, slot })
     }
 
     /// Derives and stores the key of `version`; an empty secret removes it.
@@ -120,7 +170,7 @@ impl NativeKeyring {
         let version = key_version("version", version)?;
         let mut ring = (*self.ring).clone();
         ring.set_secret(version, &secret);
-        self.ring = Arc::new(ring);
+        self.update(ring);
         Ok(())
     }
 
@@ -131,9 +181,15 @@ impl NativeKeyring {
         if version != self.ring.current() {
             let mut ring = (*self.ring).clone();
             ring.set_current(version);
-            self.ring = Arc::new(ring);
+            self.update(ring);
         }
         Ok(())
+    }
+
+    /// The registry slot of this keyring, for `sealInSlot` and `decryptInSlot`.
+    #[napi(getter)]
+    pub fn slot(&self) -> u32 {
+        self.slot
     }
 
     /// The version new values are sealed under.
@@ -154,24 +210,8 @@ impl NativeKeyring {
         Ok(self.ring.needs_reencrypt(key_version("encKeyVersion", version)?))
     }
 
-    /// Seals in place: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
-    /// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
-    /// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns
-    /// the key version.
-    #[napi]
-    pub fn seal_in_place(&self, mut buffer: Uint8ArraySlice<'_>, aad: Option<&[u8]>) -> Result<u32, JsErr> {
-        // SAFETY: the Buffer's memory is only touched by this call while it runs: no JavaScript runs
-        // between here and the return, and the slice does not outlive the call.
-        let buffer = unsafe { buffer.as_mut() };
-        let version = self
-            .ring
-            .seal_in_place(buffer, aad.unwrap_or_default())
-            .map_err(from_crypto)?;
-        Ok(version.get())
-    }
-
     /// Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
-    /// buffers as for `sealInPlace`), bound to the row `(userId, mcpServerId)` when both are given.
+    /// buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.
     /// Returns the key version of both.
     #[napi]
     pub fn seal_credentials_in_place(
@@ -201,24 +241,6 @@ impl NativeKeyring {
         };
         let version = seal_credentials_in_place(&self.ring, refresh_token, client_secret, row).map_err(from_crypto)?;
         Ok(version.get())
-    }
-
-    /// Opens a stored value sealed under `version`.
-    #[napi]
-    pub fn decrypt<'env>(
-        &self,
-        env: &'env Env,
-        value: &[u8],
-        version: f64,
-        aad: Option<&[u8]>,
-    ) -> Result<JsString<'env>, JsErr> {
-        let version = key_version("encKeyVersion", version)?;
-        let plaintext = self
-            .ring
-            .decrypt(value, version, aad.unwrap_or_default())
-            .map_err(from_crypto)?;
-        // The JavaScript string is a copy; the Rust copy is zeroized when `plaintext` drops here.
-        env.create_string(plaintext.as_str()).map_err(from_engine)
     }
 
     /// Opens a value sealed under `version` and seals it again under the current key.

@@ -12,4 +12,5 @@
 pub mod encryption;
 pub mod errors;
 mod js;
+mod slots;
 pub mod validation;

@@ -129,6 +129,52 @@ impl Cipher {
     pub fn open_str(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<String>, CryptoError> {
         utf8(self.open(sealed, aad)?)
     }
+
+    /// Opens a stored value of UTF-8 text into this thread's scratch buffer and hands the text to `use_text`
+    /// (the binding copies it into a JavaScript string). No allocation per call; the scratch buffer is
+    /// zeroized before this returns, whatever the outcome.
+    pub fn open_str_with<R>(
+        &self,
+        sealed: &[u8],
+        aad: &[u8],
+        use_text: impl FnOnce(&str) -> R,
+    ) -> Result<R, CryptoError> {
+        if sealed.len() < MIN_SEALED_LEN {
+            return Err(CryptoError::Decryption);
+        }
+        let (iv, rest) = sealed.split_at(IV_LEN);
+        let (tag, ciphertext) = rest.split_at(TAG_LEN);
+        SCRATCH
+            .try_with(|cell| {
+                let mut scratch = cell.try_borrow_mut().map_err(|_| CryptoError::Decryption)?;
+                scratch.clear();
+                scratch.extend_from_slice(ciphertext);
+                let outcome = self
+                    .aead
+                    .decrypt_in_place_detached(Nonce::from_slice(iv), aad, &mut scratch[..], Tag::from_slice(tag))
+                    .map_err(|_| CryptoError::Decryption)
+                    .and_then(|()| {
+                        std::str::from_utf8(&scratch)
+                            .map_err(|_| CryptoError::Decryption)
+                            .map(use_text)
+                    });
+                scratch.zeroize();
+                if scratch.capacity() > SCRATCH_KEEP {
+                    // A one-off large value: give the memory back rather than hold it for the thread's life.
+                    *scratch = Vec::new();
+                }
+                outcome
+            })
+            .unwrap_or(Err(CryptoError::Decryption))
+    }
+}
+
+/// Scratch capacity kept between calls (larger buffers are freed after use).
+const SCRATCH_KEEP: usize = 64 * 1024;
+
+thread_local! {
+    /// Per-thread room for decrypted text; zeroized after every use.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Bytes of CSPRNG output after which a thread's generator reseeds from the OS.
@@ -243,6 +289,29 @@ mod tests {
         assert_eq!(cipher.open(&sealed, b"").err(), Some(CryptoError::Decryption));
         let other = Cipher::new(&derive_key("another secret"));
         assert_eq!(other.open(&sealed, b"row-1").err(), Some(CryptoError::Decryption));
+    }
+
+    #[test]
+    fn opening_through_the_scratch_buffer() {
+        let cipher = golden_cipher();
+        let sealed = hex::decode(GOLDEN_HEX).expect("hex");
+        assert_eq!(
+            cipher.open_str_with(&sealed, b"", str::to_owned),
+            Ok(GOLDEN_PLAINTEXT.to_owned())
+        );
+        let mut bad = sealed.clone();
+        bad[30] ^= 1;
+        assert_eq!(cipher.open_str_with(&bad, b"", str::len), Err(CryptoError::Decryption));
+        let not_utf8 = cipher.seal(&[0xff, 0xfe], b"").expect("seal");
+        assert_eq!(
+            cipher.open_str_with(&not_utf8, b"", str::len),
+            Err(CryptoError::Decryption)
+        );
+        assert_eq!(
+            cipher.open_str_with(&sealed[..10], b"", str::len),
+            Err(CryptoError::Decryption)
+        );
+        SCRATCH.with(|cell| assert!(cell.borrow().iter().all(|b| *b == 0), "scratch zeroized"));
     }
 
     #[test]

@@ -174,6 +174,20 @@ impl Keyring {
         cipher.open_str(sealed, aad)
     }
 
+    /// As [`Keyring::decrypt`], handing the text to `use_text` from a per-thread scratch buffer instead of
+    /// allocating a string (see [`crate::Cipher::open_str_with`]).
+    pub fn decrypt_with<R>(
+        &self,
+        sealed: &[u8],
+        version: KeyVersion,
+        aad: &[u8],
+        use_text: impl FnOnce(&str) -> R,
+    ) -> Result<R, CryptoError> {
+        self.current_cipher()?;
+        let cipher = self.keys.get(&version).ok_or(CryptoError::Decryption)?;
+        cipher.open_str_with(sealed, aad, use_text)
+    }
+
     /// Opens a value sealed under `version` and seals its plaintext again under the current key, with the
     /// same associated data. The plaintext must be UTF-8, as [`Keyring::decrypt`] requires.
     pub fn reencrypt(&self, sealed: &[u8], version: KeyVersion, aad: &[u8]) -> Result<Sealed, CryptoError> {
