@@ -34,10 +34,13 @@ export declare class NativeKeyring {
   /** Opens a value sealed under `version` and seals it again under the current key. */
   reencrypt(value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): NativeSealed
   /**
-   * Re-encrypts a batch on the libuv thread pool. The inputs are copied here, on the JavaScript
-   * thread; the cryptography runs off it. One result per item, in order.
+   * Re-encrypts a batch on the libuv thread pool. The batch comes packed, so that handing it over costs
+   * the JavaScript thread a few copies rather than a conversion per item: `values` holds the stored
+   * values back to back, `aads` their associated data back to back, and `layout` three numbers per
+   * item: the value's length, its key version, its associated data's length. They are copied here; the
+   * cryptography runs off the JavaScript thread, with the keys of this moment.
    */
-  reencryptMany(items: Array<NativeReencryptItem>): Promise<Array<NativeReencryptOutcome>>
+  reencryptPacked(values: Uint8Array, layout: Uint32Array, aads: Uint8Array): Promise<NativeReencryptedBatch>
 }
 
 /** A compiled schema. */
@@ -59,23 +62,15 @@ export declare function credentialRowAad(user: number, mcpServerId: string, fiel
  */
 export declare function decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
 
-/** One stored value to move to the current key. */
-export interface NativeReencryptItem {
-  /** The stored value. */
-  ciphertext: Uint8Array
-  /** The version it was sealed under. */
+/** A re-encrypted batch (see `NativeKeyring#reencryptPacked`). */
+export interface NativeReencryptedBatch {
+  /** The new values back to back, in the items' order; each is as long as the value it replaces. */
+  values: Buffer
+  /** One byte per item: 0 re-encrypted, 1 could not be opened (its bytes in `values` are zero). */
+  failed: Buffer
+  /** The key version every new value is sealed under. */
   encKeyVersion: number
-  /** Its associated data, if it was sealed with some. */
-  aad?: Uint8Array
-}
-
-/** The outcome for one item of a batch: a sealed value, or the code of the error it met. */
-export interface NativeReencryptOutcome {
-  /** The value under the current key. */
-  ciphertext?: Buffer
-  /** The current key version. */
-  encKeyVersion?: number
-  /** The error code (`credential_decryption_failed`) when this item could not be opened. */
+  /** When the whole batch failed: the error code (`executor_encryption_key_missing`, ...). */
   error?: string
 }
 

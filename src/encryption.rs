@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, RowField, RowIdentity};
-use mcp_oauth_credentials_core::{KeyVersion, Keyring, Sealed};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8Array, Uint8ArraySlice, Utf16String};
+use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring, Sealed};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8ArraySlice, Utf16String};
 use napi::JsString;
 use napi::Task;
 use napi_derive::napi;
@@ -110,25 +110,16 @@ pub fn decrypt_in_slot<'env>(
     })
 }
 
-/// One stored value to move to the current key.
+/// A re-encrypted batch (see `NativeKeyring#reencryptPacked`).
 #[napi(object)]
-pub struct NativeReencryptItem {
-    /// The stored value.
-    pub ciphertext: Uint8Array,
-    /// The version it was sealed under.
-    pub enc_key_version: f64,
-    /// Its associated data, if it was sealed with some.
-    pub aad: Option<Uint8Array>,
-}
-
-/// The outcome for one item of a batch: a sealed value, or the code of the error it met.
-#[napi(object)]
-pub struct NativeReencryptOutcome {
-    /// The value under the current key.
-    pub ciphertext: Option<Buffer>,
-    /// The current key version.
-    pub enc_key_version: Option<u32>,
-    /// The error code (`credential_decryption_failed`) when this item could not be opened.
+pub struct NativeReencryptedBatch {
+    /// The new values back to back, in the items' order; each is as long as the value it replaces.
+    pub values: Buffer,
+    /// One byte per item: 0 re-encrypted, 1 could not be opened (its bytes in `values` are zero).
+    pub failed: Buffer,
+    /// The key version every new value is sealed under.
+    pub enc_key_version: u32,
+    /// When the whole batch failed: the error code (`executor_encryption_key_missing`, ...).
     pub error: Option<String>,
 }
 
@@ -254,66 +245,115 @@ impl NativeKeyring {
         Ok(sealed.into())
     }
 
-    /// Re-encrypts a batch on the libuv thread pool. The inputs are copied here, on the JavaScript
-    /// thread; the cryptography runs off it. One result per item, in order.
-    #[napi(ts_return_type = "Promise<Array<NativeReencryptOutcome>>")]
-    pub fn reencrypt_many(&self, items: Vec<NativeReencryptItem>) -> Result<AsyncTask<ReencryptMany>, JsErr> {
-        let mut jobs = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            let version = key_version(&format!("items[{index}].encKeyVersion"), item.enc_key_version)?;
-            let aad = item.aad.as_ref().map(|aad| aad.to_vec()).unwrap_or_default();
-            jobs.push(Job {
-                value: item.ciphertext.to_vec(),
-                version,
-                aad,
-            });
+    /// Re-encrypts a batch on the libuv thread pool. The batch comes packed, so that handing it over costs
+    /// the JavaScript thread a few copies rather than a conversion per item: `values` holds the stored
+    /// values back to back, `aads` their associated data back to back, and `layout` three numbers per
+    /// item: the value's length, its key version, its associated data's length. They are copied here; the
+    /// cryptography runs off the JavaScript thread, with the keys of this moment.
+    #[napi(ts_return_type = "Promise<NativeReencryptedBatch>")]
+    pub fn reencrypt_packed(
+        &self,
+        values: &[u8],
+        layout: &[u32],
+        aads: &[u8],
+    ) -> Result<AsyncTask<ReencryptPacked>, JsErr> {
+        if !layout.len().is_multiple_of(3) {
+            return Err(js_error(
+                Code::InvalidArgType,
+                "layout must hold three numbers per item",
+            ));
         }
-        Ok(AsyncTask::new(ReencryptMany {
+        let (mut value_total, mut aad_total) = (0usize, 0usize);
+        for item in layout.chunks_exact(3) {
+            let &[len, version, aad_len] = item else { continue };
+            key_version("encKeyVersion", f64::from(version))?;
+            value_total = value_total.saturating_add(len as usize);
+            aad_total = aad_total.saturating_add(aad_len as usize);
+        }
+        if value_total != values.len() || aad_total != aads.len() {
+            return Err(js_error(
+                Code::InvalidArgType,
+                "layout does not match the packed values",
+            ));
+        }
+        Ok(AsyncTask::new(ReencryptPacked {
             ring: Arc::clone(&self.ring),
-            jobs,
+            values: values.to_vec(),
+            layout: layout.to_vec(),
+            aads: aads.to_vec(),
         }))
     }
 }
 
-struct Job {
-    value: Vec<u8>,
-    version: KeyVersion,
-    aad: Vec<u8>,
-}
-
-/// The off-thread half of `reencryptMany`.
-pub struct ReencryptMany {
+/// The off-thread half of `reencryptPacked`.
+pub struct ReencryptPacked {
     ring: Arc<Keyring>,
-    jobs: Vec<Job>,
+    values: Vec<u8>,
+    layout: Vec<u32>,
+    aads: Vec<u8>,
 }
 
-impl Task for ReencryptMany {
-    type Output = Vec<Result<Sealed, mcp_oauth_credentials_core::CryptoError>>;
-    type JsValue = Vec<NativeReencryptOutcome>;
+/// The computed batch: new values, per-item failures, the version, or a whole-batch error code.
+pub struct PackedOutcome {
+    values: Vec<u8>,
+    failed: Vec<u8>,
+    version: u32,
+    error: Option<String>,
+}
+
+impl Task for ReencryptPacked {
+    type Output = PackedOutcome;
+    type JsValue = NativeReencryptedBatch;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self
-            .jobs
-            .iter()
-            .map(|job| self.ring.reencrypt(&job.value, job.version, &job.aad))
-            .collect())
+        let count = self.layout.len() / 3;
+        let mut out = PackedOutcome {
+            values: vec![0u8; self.values.len()],
+            failed: vec![0u8; count],
+            version: self.ring.current().get(),
+            error: None,
+        };
+        if !self.ring.has_key() {
+            out.error = Some(from_crypto(CryptoError::KeyMissing).status.as_ref().to_owned());
+            return Ok(out);
+        }
+        let (mut at, mut aad_at) = (0usize, 0usize);
+        for (index, item) in self.layout.chunks_exact(3).enumerate() {
+            let &[len, version, aad_len] = item else { continue };
+            let (len, aad_len) = (len as usize, aad_len as usize);
+            let value = self.values.get(at..at + len).unwrap_or_default();
+            let aad = self.aads.get(aad_at..aad_at + aad_len).unwrap_or_default();
+            let moved = KeyVersion::new(i64::from(version))
+                .map_err(|_| CryptoError::Decryption)
+                .and_then(|version| self.ring.reencrypt(value, version, aad));
+            match moved {
+                Ok(sealed) => {
+                    if let Some(slot) = out.values.get_mut(at..at + len) {
+                        slot.copy_from_slice(&sealed.ciphertext);
+                    }
+                }
+                Err(CryptoError::Decryption) => {
+                    if let Some(flag) = out.failed.get_mut(index) {
+                        *flag = 1;
+                    }
+                }
+                Err(other) => {
+                    out.error = Some(from_crypto(other).status.as_ref().to_owned());
+                    return Ok(out);
+                }
+            }
+            at += len;
+            aad_at += aad_len;
+        }
+        Ok(out)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output
-            .into_iter()
-            .map(|outcome| match outcome {
-                Ok(sealed) => NativeReencryptOutcome {
-                    enc_key_version: Some(sealed.version.get()),
-                    ciphertext: Some(sealed.ciphertext.into()),
-                    error: None,
-                },
-                Err(err) => NativeReencryptOutcome {
-                    ciphertext: None,
-                    enc_key_version: None,
-                    error: Some(from_crypto(err).status.as_ref().to_owned()),
-                },
-            })
-            .collect())
+        Ok(NativeReencryptedBatch {
+            values: output.values.into(),
+            failed: output.failed.into(),
+            enc_key_version: output.version,
+            error: output.error,
+        })
     }
 }
