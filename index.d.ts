@@ -49,8 +49,12 @@ export declare class NativeValidator {
   constructor(document: string)
   /** Whether validation depends on `NODE_ENV` (the token-endpoint guard is used). */
   get usesTokenEndpointGuard(): boolean
-  /** Validates `input`. Returns `{ success: true, data }` or `{ success: false, issues }`. */
-  safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown): { success: true; data: unknown } | { success: false; issues: Array<Record<string, unknown>> }
+  /**
+   * Validates `input`. On success the data is stored at `box[0]` and the result is `undefined`; on
+   * failure the result is the issues as JSON text (`lib/validation.js` parses it). Both avoid building
+   * objects one Node-API call per field.
+   */
+  safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown, dataBox: unknown): string | undefined
 }
 
 /** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */

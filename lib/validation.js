@@ -7,6 +7,7 @@
 const { NativeValidator } = require('../index.js')
 const { argumentError } = require('./errors.js')
 const { relaxedTokenEndpoints } = require('./guard.js')
+const { compileFastPath, FAIL } = require('./fast-path.js')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const DATE_PARSE = Date.parse
@@ -14,9 +15,28 @@ const DATE_PARSE = Date.parse
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
   constructor(issues) {
-    super(JSON.stringify(issues, null, 2))
+    super()
     this.name = 'ValidationError'
     this.issues = issues
+  }
+
+  /** Computed when read: most callers only look at `issues`. */
+  get message() {
+    return JSON.stringify(this.issues, null, 2)
+  }
+}
+
+/**
+ * The error `safeParse` returns. It is a value, not thrown, so it carries no stack trace: capturing one
+ * would cost more than the whole validation. `parse` throws an error with a stack.
+ */
+function returnedError(issues) {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new ValidationError(issues)
+  } finally {
+    Error.stackTraceLimit = limit
   }
 }
 
@@ -30,10 +50,14 @@ function deepFreeze(value) {
 
 class Validator {
   #native
+  #fast
   #readsNodeEnv
+  /** Where the engine puts `data` on success (see NativeValidator#safeParse). */
+  #box = [undefined]
 
   constructor(native, document) {
     this.#native = native
+    this.#fast = compileFastPath(document)
     this.#readsNodeEnv = native.usesTokenEndpointGuard
     /** The JSON Schema document this validator was compiled from (a frozen copy). */
     this.jsonSchema = document
@@ -42,20 +66,27 @@ class Validator {
 
   /** `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. */
   safeParse(input) {
-    const result = this.#native.safeParse(
-      input,
-      this.#readsNodeEnv && relaxedTokenEndpoints(),
-      OBJECT_PROTOTYPE,
-      DATE_PARSE,
-    )
-    return result.success ? result : { success: false, error: new ValidationError(result.issues) }
+    const relaxed = this.#readsNodeEnv && relaxedTokenEndpoints()
+    if (this.#fast !== null) {
+      const data = this.#fast(input, relaxed)
+      if (data !== FAIL) return { success: true, data }
+    }
+    // Invalid, or not sure: the engine decides, with zod's issues.
+    const box = this.#box
+    const issuesJson = this.#native.safeParse(input, relaxed, OBJECT_PROTOTYPE, DATE_PARSE, box)
+    if (issuesJson === undefined) {
+      const data = box[0]
+      box[0] = undefined
+      return { success: true, data }
+    }
+    return { success: false, error: returnedError(JSON.parse(issuesJson)) }
   }
 
   /** The validated data, or throws the ValidationError. */
   parse(input) {
     const result = this.safeParse(input)
     if (result.success) return result.data
-    throw result.error
+    throw new ValidationError(result.error.issues)
   }
 
   /** Standard Schema v1. */

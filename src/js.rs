@@ -80,27 +80,6 @@ impl Builder {
         create_string(self.env, text)
     }
 
-    pub fn number(&self, n: f64) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_create_double(self.env, n, &mut out) })?;
-        Ok(out)
-    }
-
-    pub fn boolean(&self, b: bool) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_get_boolean(self.env, b, &mut out) })?;
-        Ok(out)
-    }
-
-    pub fn null(&self) -> Result<sys::napi_value, JsErr> {
-        let mut out = ptr::null_mut();
-        // SAFETY: live env.
-        check(self.env, unsafe { sys::napi_get_null(self.env, &mut out) })?;
-        Ok(out)
-    }
-
     pub fn undefined(&self) -> Result<sys::napi_value, JsErr> {
         let mut out = ptr::null_mut();
         // SAFETY: live env.

@@ -14,7 +14,7 @@ use std::ptr;
 
 use mcp_oauth_credentials_core::guard::check_token_endpoint;
 use mcp_oauth_credentials_core::validation::{
-    compile_json, validate, Class, FieldValue, Input, Issue, LengthValue, Literal, Options, Output, PathSeg, Schema,
+    compile_json, issues_json, validate, Class, Input, LengthValue, Options, Output, Schema,
 };
 use napi::bindgen_prelude::{Env, Unknown};
 use napi::{sys, JsValue};
@@ -293,71 +293,6 @@ impl Builder {
             }
         }
     }
-
-    fn literal(&self, literal: &Literal) -> Result<sys::napi_value, JsErr> {
-        match literal {
-            Literal::Null => self.null(),
-            Literal::Bool(b) => self.boolean(*b),
-            Literal::Number(n) => self.number(*n),
-            Literal::String(s) => self.string(s),
-        }
-    }
-
-    fn field(&self, value: &FieldValue<'_>) -> Result<sys::napi_value, JsErr> {
-        match value {
-            FieldValue::Str(s) => self.string(s),
-            FieldValue::Number(n) => self.number(*n),
-            FieldValue::Bool(b) => self.boolean(*b),
-            FieldValue::Path(path) => {
-                let array = self.array(path.len())?;
-                for (i, seg) in path.iter().enumerate() {
-                    let item = match seg {
-                        PathSeg::Key(key) => self.string(key)?,
-                        PathSeg::Index(index) => self.number(f64::from(*index))?,
-                    };
-                    self.push(array, i, item)?;
-                }
-                Ok(array)
-            }
-            FieldValue::Strings(items) => {
-                let array = self.array(items.len())?;
-                for (i, item) in items.iter().enumerate() {
-                    self.push(array, i, self.string(item)?)?;
-                }
-                Ok(array)
-            }
-            FieldValue::Literals(items) => {
-                let array = self.array(items.len())?;
-                for (i, item) in items.iter().enumerate() {
-                    self.push(array, i, self.literal(item)?)?;
-                }
-                Ok(array)
-            }
-        }
-    }
-
-    fn issues(&self, issues: &[Issue]) -> Result<sys::napi_value, JsErr> {
-        let array = self.array(issues.len())?;
-        for (i, issue) in issues.iter().enumerate() {
-            let object = self.object()?;
-            for (name, value) in issue.fields() {
-                self.set(object, name, self.field(&value)?)?;
-            }
-            self.push(array, i, object)?;
-        }
-        Ok(array)
-    }
-}
-
-fn require_type(env: sys::napi_env, value: sys::napi_value, expected: i32, what: &str) -> Result<(), JsErr> {
-    let mut kind = 0;
-    // SAFETY: live env and handle.
-    check(env, unsafe { sys::napi_typeof(env, value, &mut kind) })?;
-    if kind == expected {
-        Ok(())
-    } else {
-        Err(js_error(Code::InvalidArgType, format!("{what} has the wrong type")))
-    }
 }
 
 /// A compiled schema.
@@ -381,10 +316,10 @@ impl NativeValidator {
         self.schema.uses_token_endpoint_guard()
     }
 
-    /// Validates `input`. Returns `{ success: true, data }` or `{ success: false, issues }`.
-    #[napi(
-        ts_return_type = "{ success: true; data: unknown } | { success: false; issues: Array<Record<string, unknown>> }"
-    )]
+    /// Validates `input`. On success the data is stored at `box[0]` and the result is `undefined`; on
+    /// failure the result is the issues as JSON text (`lib/validation.js` parses it). Both avoid building
+    /// objects one Node-API call per field.
+    #[napi(ts_return_type = "string | undefined")]
     pub fn safe_parse<'env>(
         &self,
         env: &'env Env,
@@ -392,15 +327,10 @@ impl NativeValidator {
         relaxed_token_endpoints: bool,
         object_prototype: Unknown<'env>,
         date_parse: Unknown<'env>,
+        data_box: Unknown<'env>,
     ) -> Result<Unknown<'env>, JsErr> {
         let raw_env = env.raw();
-        require_type(raw_env, date_parse.raw(), sys::ValueType::napi_function, "dateParse")?;
-        require_type(
-            raw_env,
-            object_prototype.raw(),
-            sys::ValueType::napi_object,
-            "objectPrototype",
-        )?;
+        // `Date.parse` is called through napi_call_function, which itself refuses a non-function.
         let realm = Realm {
             env: raw_env,
             object_prototype: object_prototype.raw(),
@@ -418,14 +348,12 @@ impl NativeValidator {
             },
         )?;
         let build = Builder { env: raw_env };
-        let result = build.object()?;
-        if outcome.issues.is_empty() {
-            build.set(result, "success", build.boolean(true)?)?;
-            build.set(result, "data", build.output(&outcome.output)?)?;
+        let result = if outcome.issues.is_empty() {
+            build.push(data_box.raw(), 0, build.output(&outcome.output)?)?;
+            build.undefined()?
         } else {
-            build.set(result, "success", build.boolean(false)?)?;
-            build.set(result, "issues", build.issues(&outcome.issues)?)?;
-        }
+            build.string(&issues_json(&outcome.issues))?
+        };
         // SAFETY: `result` is a live handle of this env.
         Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
     }

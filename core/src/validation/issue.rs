@@ -266,6 +266,83 @@ fn bound_fields<'a>(
     }
 }
 
+/// The issues as JSON text, each object's keys in zod's order: the binding hands this to JavaScript's
+/// `JSON.parse`, which builds the issue objects far faster than one Node-API call per field would. Written
+/// directly (no intermediate tree): this runs on every failed validation.
+pub fn issues_json(issues: &[Issue]) -> String {
+    let mut out = String::with_capacity(160 * issues.len() + 2);
+    out.push('[');
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        for (j, (name, value)) in issue.fields().iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, name);
+            out.push(':');
+            match value {
+                FieldValue::Str(s) => json_string(&mut out, s),
+                FieldValue::Number(n) => json_number(&mut out, *n),
+                FieldValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                FieldValue::Path(path) => json_list(&mut out, path.iter(), |out, seg| match seg {
+                    PathSeg::Key(key) => json_string(out, key),
+                    PathSeg::Index(index) => out.push_str(&index.to_string()),
+                }),
+                FieldValue::Strings(items) => json_list(&mut out, items.iter(), |out, s| json_string(out, s)),
+                FieldValue::Literals(items) => json_list(&mut out, items.iter(), |out, literal| match literal {
+                    Literal::Null => out.push_str("null"),
+                    Literal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                    Literal::Number(n) => json_number(out, *n),
+                    Literal::String(s) => json_string(out, s),
+                }),
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+fn json_list<T>(out: &mut String, items: impl Iterator<Item = T>, mut write: impl FnMut(&mut String, T)) {
+    out.push('[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
+}
+
+/// A finite number as JavaScript writes it (JSON has no NaN or infinities; none reaches an issue).
+fn json_number(out: &mut String, n: f64) {
+    if n.is_finite() {
+        out.push_str(&js_number_to_string(n));
+    } else {
+        out.push_str("null");
+    }
+}
+
+/// A JSON string literal (RFC 8259 escaping).
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// zod's English messages (its `en` locale), for the issues that have no custom message.
 pub(crate) mod messages {
     use super::{js_number_to_string, Literal, Origin};
@@ -350,6 +427,59 @@ mod tests {
         assert_eq!(
             unrecognized_keys(&["1".into(), "b".into()]),
             "Unrecognized keys: \"1\", \"b\""
+        );
+    }
+
+    #[test]
+    fn issues_as_json_keep_zod_order() {
+        let issues = [
+            Issue {
+                kind: IssueKind::TooSmall {
+                    origin: Origin::String,
+                    minimum: 1.0,
+                    safe_int_note: false,
+                },
+                path: vec![PathSeg::Key("a".into()), PathSeg::Index(2)],
+                message: "Too small: expected string to have >=1 characters".into(),
+            },
+            Issue {
+                kind: IssueKind::InvalidValue {
+                    values: vec![Literal::String("x\"y".into()), Literal::Null],
+                },
+                path: vec![],
+                message: "m".into(),
+            },
+        ];
+        assert_eq!(
+            issues_json(&issues),
+            r#"[{"origin":"string","code":"too_small","minimum":1,"inclusive":true,"path":["a",2],"message":"Too small: expected string to have >=1 characters"},{"code":"invalid_value","values":["x\"y",null],"path":[],"message":"m"}]"#
+        );
+    }
+
+    #[test]
+    fn issues_json_escapes_every_string() {
+        let key = "q\"uo\\te\n\r\t\u{1}\u{1f}é😀\u{2028}";
+        let issue = Issue {
+            kind: IssueKind::UnrecognizedKeys {
+                keys: vec![key.to_owned()],
+            },
+            path: vec![PathSeg::Key(key.to_owned())],
+            message: key.to_owned(),
+        };
+        let parsed: serde_json::Value = serde_json::from_str(&issues_json(&[issue])).expect("valid JSON");
+        assert_eq!(parsed[0]["keys"][0], key);
+        assert_eq!(parsed[0]["path"][0], key);
+        assert_eq!(parsed[0]["message"], key);
+        let numbers = Issue {
+            kind: IssueKind::InvalidValue {
+                values: vec![Literal::Number(1e21), Literal::Number(-0.5), Literal::Bool(false)],
+            },
+            path: vec![PathSeg::Index(3)],
+            message: String::new(),
+        };
+        assert_eq!(
+            issues_json(&[numbers]),
+            r#"[{"code":"invalid_value","values":[1e+21,-0.5,false],"path":[3],"message":""}]"#
         );
     }
 

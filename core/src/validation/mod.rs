@@ -22,7 +22,7 @@ mod number;
 pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKEN_ENDPOINT_KEYWORD};
 pub use engine::{validate, Options, Outcome, Output};
 pub use input::{Class, Input, LengthValue};
-pub use issue::{CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg};
+pub use issue::{issues_json, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg};
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
 
