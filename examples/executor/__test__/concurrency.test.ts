@@ -1,6 +1,7 @@
 // One row per (user, server) under concurrent deposits, and the last deposit wins.
 import request from 'supertest'
 
+import { mulberry32 as random } from '../../../__test__/helpers/deposit-corpus'
 import { CredentialEncryption } from '../src/package'
 import { credentialModel } from '../src/store'
 import { depositBody, uniqueToken } from './helpers/bodies'
@@ -23,18 +24,6 @@ afterAll(async () => {
   await server.close()
   await db.close()
 })
-
-/** A seeded generator (mulberry32), so a failing order can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
   const out = [...items]
