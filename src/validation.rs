@@ -59,20 +59,56 @@ impl<'a> JsInput<'a> {
 
     fn read_utf8(&self, raw: sys::napi_value) -> Result<String, JsErr> {
         let env = self.env();
-        let mut len = 0usize;
-        // SAFETY: a null buffer asks for the length in bytes.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
-        })?;
-        let mut buf = vec![0u8; len + 1];
+        // Most strings read here are property names: try a stack buffer first (one call instead of two).
+        let mut stack = [0u8; 256];
         let mut written = 0usize;
-        // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
+        // SAFETY: `stack` has `stack.len()` bytes; Node-API writes at most that many, NUL included.
         check(env, unsafe {
-            sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+            sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written)
         })?;
-        buf.truncate(written);
+        // Node-API truncates at a character boundary without saying so: a result that leaves room for one
+        // more character (4 bytes at most) and the NUL was not truncated.
+        let bytes = if written + 5 <= stack.len() {
+            stack.get(..written).unwrap_or_default().to_vec()
+        } else {
+            let mut len = 0usize;
+            // SAFETY: a null buffer asks for the length in bytes.
+            check(env, unsafe {
+                sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
+            })?;
+            let mut buf = vec![0u8; len + 1];
+            // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
+            check(env, unsafe {
+                sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+            })?;
+            buf.truncate(written);
+            buf
+        };
         // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
-        Ok(String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// `value[key]`. Short names without NUL go through `napi_get_named_property`, which looks the name up
+    /// as an internalized string instead of creating a new string first.
+    fn property(&self, key: &str) -> Result<sys::napi_value, JsErr> {
+        let env = self.env();
+        let mut out = ptr::null_mut();
+        let mut name = [0u8; 128];
+        if key.len() < name.len() && !key.as_bytes().contains(&0) {
+            if let Some(slot) = name.get_mut(..key.len()) {
+                slot.copy_from_slice(key.as_bytes());
+            }
+            // SAFETY: `name` holds the key followed by at least one NUL; a throwing getter or trap leaves
+            // its exception pending.
+            check(env, unsafe {
+                sys::napi_get_named_property(env, self.raw, name.as_ptr().cast(), &mut out)
+            })?;
+        } else {
+            let name = self.key(key)?;
+            // SAFETY: live handles.
+            check(env, unsafe { sys::napi_get_property(env, self.raw, name, &mut out) })?;
+        }
+        Ok(out)
     }
 }
 
@@ -144,12 +180,7 @@ impl<'a> Input for JsInput<'a> {
     }
 
     fn get(&self, key: &str) -> Result<Self, JsErr> {
-        let env = self.env();
-        let name = self.key(key)?;
-        let mut out = ptr::null_mut();
-        // SAFETY: live handles; a throwing getter or trap leaves its exception pending.
-        check(env, unsafe { sys::napi_get_property(env, self.raw, name, &mut out) })?;
-        Ok(self.wrap(out))
+        Ok(self.wrap(self.property(key)?))
     }
 
     fn has(&self, key: &str) -> Result<bool, JsErr> {
@@ -249,6 +280,18 @@ impl<'a> Input for JsInput<'a> {
     }
 
     fn truthy(&self) -> Result<bool, JsErr> {
+        match self.class() {
+            Class::Undefined | Class::Null => return Ok(false),
+            Class::Boolean => return Ok(self.boolean()),
+            Class::Number => {
+                let n = self.number();
+                return Ok(n != 0.0 && !n.is_nan());
+            }
+            Class::String => return Ok(self.utf16_len()? > 0),
+            Class::Symbol | Class::Function | Class::Array => return Ok(true),
+            // Objects (`document.all` is falsy) and bigints: ask the engine.
+            Class::Object | Class::BigInt => {}
+        }
         let env = self.env();
         let mut out = ptr::null_mut();
         // SAFETY: live handle; ToBoolean runs no user code.
