@@ -23,8 +23,6 @@ export declare class NativeKeyring {
   get current(): number
   /** Whether the current version has a key. */
   get hasKey(): boolean
-  /** Whether a value of `version` should move to the current key. */
-  needsReencrypt(version: number): boolean
   /**
    * Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
    * buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.

@@ -195,12 +195,6 @@ impl NativeKeyring {
         self.ring.has_key()
     }
 
-    /// Whether a value of `version` should move to the current key.
-    #[napi]
-    pub fn needs_reencrypt(&self, version: f64) -> Result<bool, JsErr> {
-        Ok(self.ring.needs_reencrypt(key_version("encKeyVersion", version)?))
-    }
-
     /// Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
     /// buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.
     /// Returns the key version of both.
