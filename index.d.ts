@@ -48,9 +48,14 @@ export declare class NativeValidator {
   /** Whether validation depends on `NODE_ENV` (the token-endpoint guard is used). */
   get usesTokenEndpointGuard(): boolean
   /**
-   * Validates `input`. On success the data is stored at `box[0]` and the result is `undefined`; on
-   * failure the result is the issues as JSON text (`lib/validation.js` parses it). Both avoid building
-   * objects one Node-API call per field.
+   * Registers this schema for `validateTape`, with the property names the recorder's tapes index, and
+   * returns the slot to pass.
+   */
+  enableTape(names: Array<string>): number
+  /**
+   * Validates the live `input` (the reader for schemas the recorder does not cover). On success the
+   * data is stored at `box[0]` and the result is `undefined`; on failure the result is the issues,
+   * encoded as one string that `lib/issues.js` decodes.
    */
   safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown, dataBox: unknown): string | undefined
 }
@@ -63,6 +68,9 @@ export declare function credentialRowAad(user: number, mcpServerId: string, fiel
  * string is copied from a per-thread scratch buffer that is zeroized right after.
  */
 export declare function decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
+
+/** The field names the issue encoding indexes, in order (`lib/issues.js` reads them once). */
+export declare function issueFieldNames(): Array<string>
 
 /** A re-encrypted batch (see `NativeKeyring#reencryptPacked`). */
 export interface NativeReencryptedBatch {
@@ -95,3 +103,11 @@ export declare function sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8
 
 /** The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused. */
 export declare function tokenEndpointRejection(url: string, relaxed: boolean): string | null
+
+/**
+ * Validates a recorded input (see `core/src/validation/tape.rs`): `slots` and `text` as `lib/tape.js`
+ * wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
+ * recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
+ * JavaScript fast path does not accept: one call, no reads of the input itself.
+ */
+export declare function validateTape(slot: number, text: string, slots: Float64Array, relaxedTokenEndpoints: boolean): string | undefined

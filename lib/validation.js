@@ -4,10 +4,12 @@
 // The engine is native (core/src/validation); this layer passes what belongs to the caller's realm
 // (Object.prototype, for zod's "received" type names; Date.parse; NODE_ENV) and shapes results as zod does.
 
-const { NativeValidator } = require('../index.js')
+const { NativeValidator, validateTape } = require('../index.js')
 const { argumentError } = require('./errors.js')
 const { relaxedTokenEndpoints } = require('./guard.js')
 const { compileFastPath, FAIL } = require('./fast-path.js')
+const { compileRecorder, Recorder } = require('./tape.js')
+const { decodeIssues } = require('./issues.js')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const DATE_PARSE = Date.parse
@@ -51,13 +53,19 @@ function deepFreeze(value) {
 class Validator {
   #native
   #fast
+  #recorder
+  #tape
+  #slot
   #readsNodeEnv
-  /** Where the engine puts `data` on success (see NativeValidator#safeParse). */
+  /** Where the live engine puts `data` on success (see NativeValidator#safeParse). */
   #box = [undefined]
 
   constructor(native, document) {
     this.#native = native
     this.#fast = compileFastPath(document)
+    this.#recorder = compileRecorder(document)
+    this.#tape = this.#recorder === null ? null : new Recorder()
+    this.#slot = this.#recorder === null ? -1 : native.enableTape(this.#recorder.names)
     this.#readsNodeEnv = native.usesTokenEndpointGuard
     /** The JSON Schema document this validator was compiled from (a frozen copy). */
     this.jsonSchema = document
@@ -71,15 +79,33 @@ class Validator {
       const data = this.#fast(input, relaxed)
       if (data !== FAIL) return { success: true, data }
     }
-    // Invalid, or not sure: the engine decides, with zod's issues.
+    if (this.#recorder !== null) {
+      // Invalid, or not sure: record the input in JavaScript, then the engine decides from the record, and
+      // writes zod's issues, in one call.
+      let tape = this.#tape
+      if (tape.busy) tape = new Recorder() // a getter of the input is validating something itself
+      tape.busy = true
+      let data
+      let issues
+      try {
+        data = this.#recorder.record(input, tape)
+        issues = validateTape(this.#slot, tape.text, tape.slots, relaxed)
+      } finally {
+        tape.clear()
+        tape.busy = false
+      }
+      if (issues === undefined) return { success: true, data }
+      return { success: false, error: returnedError(decodeIssues(issues)) }
+    }
+    // A schema the recorder does not cover: the engine reads the live input.
     const box = this.#box
-    const issuesJson = this.#native.safeParse(input, relaxed, OBJECT_PROTOTYPE, DATE_PARSE, box)
-    if (issuesJson === undefined) {
+    const issues = this.#native.safeParse(input, relaxed, OBJECT_PROTOTYPE, DATE_PARSE, box)
+    if (issues === undefined) {
       const data = box[0]
       box[0] = undefined
       return { success: true, data }
     }
-    return { success: false, error: returnedError(JSON.parse(issuesJson)) }
+    return { success: false, error: returnedError(decodeIssues(issues)) }
   }
 
   /** The validated data, or throws the ValidationError. */

@@ -84,7 +84,7 @@ pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) 
 pub fn seal_in_slot(slot: u32, mut buffer: Uint8ArraySlice<'_>, aad: Option<&[u8]>) -> Result<u32, JsErr> {
     // SAFETY: the Buffer's memory is only touched by this call while it runs, as in `sealInPlace`.
     let buffer = unsafe { buffer.as_mut() };
-    slots::with(slot, |ring| {
+    slots::KEYRING.with(slot, |ring| {
         let version = ring
             .seal_in_place(buffer, aad.unwrap_or_default())
             .map_err(from_crypto)?;
@@ -103,7 +103,7 @@ pub fn decrypt_in_slot<'env>(
     aad: Option<&[u8]>,
 ) -> Result<JsString<'env>, JsErr> {
     let version = key_version("encKeyVersion", version)?;
-    slots::with(slot, |ring| {
+    slots::KEYRING.with(slot, |ring| {
         ring.decrypt_with(value, version, aad.unwrap_or_default(), |text| env.create_string(text))
             .map_err(from_crypto)?
             .map_err(from_engine)
@@ -133,13 +133,13 @@ pub struct NativeKeyring {
 impl NativeKeyring {
     fn update(&mut self, ring: Keyring) {
         self.ring = Arc::new(ring);
-        slots::replace(self.slot, Arc::clone(&self.ring));
+        slots::KEYRING.replace(self.slot, Arc::clone(&self.ring));
     }
 }
 
 impl Drop for NativeKeyring {
     fn drop(&mut self) {
-        slots::release(self.slot);
+        slots::KEYRING.release(self.slot);
     }
 }
 
@@ -150,7 +150,7 @@ impl NativeKeyring {
     pub fn new(current: f64) -> Result<Self, JsErr> {
         let current = key_version("current", current)?;
         let ring = Arc::new(Keyring::new(current));
-        let slot = slots::register(Arc::clone(&ring))?;
+        let slot = slots::KEYRING.register(Arc::clone(&ring))?;
         Ok(Self { ring, slot })
     }
 

@@ -76,10 +76,6 @@ impl Builder {
         })
     }
 
-    pub fn string(&self, text: &str) -> Result<sys::napi_value, JsErr> {
-        create_string(self.env, text)
-    }
-
     pub fn undefined(&self) -> Result<sys::napi_value, JsErr> {
         let mut out = ptr::null_mut();
         // SAFETY: live env.

@@ -13,15 +13,19 @@
 use std::ptr;
 
 use mcp_oauth_credentials_core::guard::check_token_endpoint;
+use std::sync::Arc;
+
 use mcp_oauth_credentials_core::validation::{
-    compile_json, issues_json, validate, Class, Input, LengthValue, Options, Output, Schema,
+    compile_json, encode_issues, validate, Class, Input, Issue, LengthValue, Options, Output, Schema, Tape, FIELD_NAMES,
 };
-use napi::bindgen_prelude::{Env, Unknown};
+use napi::bindgen_prelude::{Env, Float64ArraySlice, Unknown};
 use napi::{sys, JsValue};
 use napi_derive::napi;
+use zeroize::Zeroize;
 
 use crate::errors::{js_error, Code, JsErr};
 use crate::js::{check, create_string, Builder};
+use crate::slots::VALIDATOR;
 
 /// Values the validator needs from the caller's realm (`lib/validation.js` passes them).
 struct Realm {
@@ -338,10 +342,37 @@ impl Builder {
     }
 }
 
+/// A compiled schema, and the property-name table its tapes index (see `lib/tape.js`).
+pub struct Compiled {
+    schema: Arc<Schema>,
+    names: Vec<String>,
+}
+
 /// A compiled schema.
 #[napi]
 pub struct NativeValidator {
-    schema: Schema,
+    schema: Arc<Schema>,
+    /// The registry slot of the tape reader, once `enableTape` was called.
+    slot: Option<u32>,
+}
+
+impl Drop for NativeValidator {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            VALIDATOR.release(slot);
+        }
+    }
+}
+
+/// The issues as one JavaScript string (see `encode_issues`).
+fn issues_string(env: sys::napi_env, issues: &[Issue]) -> Result<sys::napi_value, JsErr> {
+    let units = encode_issues(issues);
+    let mut out = ptr::null_mut();
+    // SAFETY: `units` holds `units.len()` code units.
+    check(env, unsafe {
+        sys::napi_create_string_utf16(env, units.as_ptr(), units.len() as isize, &mut out)
+    })?;
+    Ok(out)
 }
 
 #[napi]
@@ -350,7 +381,10 @@ impl NativeValidator {
     #[napi(constructor)]
     pub fn new(document: String) -> Result<Self, JsErr> {
         let schema = compile_json(&document).map_err(|e| js_error(Code::InvalidArgType, e.to_string()))?;
-        Ok(Self { schema })
+        Ok(Self {
+            schema: Arc::new(schema),
+            slot: None,
+        })
     }
 
     /// Whether validation depends on `NODE_ENV` (the token-endpoint guard is used).
@@ -359,9 +393,24 @@ impl NativeValidator {
         self.schema.uses_token_endpoint_guard()
     }
 
-    /// Validates `input`. On success the data is stored at `box[0]` and the result is `undefined`; on
-    /// failure the result is the issues as JSON text (`lib/validation.js` parses it). Both avoid building
-    /// objects one Node-API call per field.
+    /// Registers this schema for `validateTape`, with the property names the recorder's tapes index, and
+    /// returns the slot to pass.
+    #[napi]
+    pub fn enable_tape(&mut self, names: Vec<String>) -> Result<u32, JsErr> {
+        let compiled = Compiled {
+            schema: Arc::clone(&self.schema),
+            names,
+        };
+        let slot = VALIDATOR.register(Arc::new(compiled))?;
+        if let Some(old) = self.slot.replace(slot) {
+            VALIDATOR.release(old);
+        }
+        Ok(slot)
+    }
+
+    /// Validates the live `input` (the reader for schemas the recorder does not cover). On success the
+    /// data is stored at `box[0]` and the result is `undefined`; on failure the result is the issues,
+    /// encoded as one string that `lib/issues.js` decodes.
     #[napi(ts_return_type = "string | undefined")]
     pub fn safe_parse<'env>(
         &self,
@@ -395,11 +444,89 @@ impl NativeValidator {
             build.push(data_box.raw(), 0, build.output(&outcome.output)?)?;
             build.undefined()?
         } else {
-            build.string(&issues_json(&outcome.issues))?
+            issues_string(raw_env, &outcome.issues)?
         };
         // SAFETY: `result` is a live handle of this env.
         Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
     }
+}
+
+/// The field names the issue encoding indexes, in order (`lib/issues.js` reads them once).
+#[napi]
+pub fn issue_field_names() -> Vec<&'static str> {
+    FIELD_NAMES.to_vec()
+}
+
+thread_local! {
+    /// The text of the last tape, reused between calls.
+    static TEXT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Validates a recorded input (see `core/src/validation/tape.rs`): `slots` and `text` as `lib/tape.js`
+/// wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
+/// recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
+/// JavaScript fast path does not accept: one call, no reads of the input itself.
+#[napi(
+    ts_args_type = "slot: number, text: string, slots: Float64Array, relaxedTokenEndpoints: boolean",
+    ts_return_type = "string | undefined"
+)]
+pub fn validate_tape<'env>(
+    env: &'env Env,
+    slot: u32,
+    text: Unknown<'env>,
+    slots: Float64ArraySlice<'env>,
+    relaxed_token_endpoints: bool,
+) -> Result<Unknown<'env>, JsErr> {
+    let raw_env = env.raw();
+    let run = |buffer: &mut Vec<u16>| -> Result<Vec<Issue>, JsErr> {
+        read_utf16(raw_env, text.raw(), buffer)?;
+        let issues = VALIDATOR.with(slot, |compiled| {
+            let tape = Tape::new(&slots, buffer, &compiled.names);
+            let options = Options {
+                relaxed_token_endpoints,
+            };
+            validate(&compiled.schema, &tape.root(), &options)
+                .map(|outcome| outcome.issues)
+                .map_err(|e| js_error(Code::Internal, e.to_string()))
+        });
+        // The text holds strings of the input: wipe them, keep the capacity.
+        buffer.as_mut_slice().zeroize();
+        buffer.clear();
+        issues
+    };
+    // No JavaScript runs during this call, so the scratch buffer is never borrowed twice; should it be (or
+    // be gone, while the thread exits), a fresh buffer serves.
+    let outcome = TEXT
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffer) => run(&mut buffer),
+            Err(_) => run(&mut Vec::new()),
+        })
+        .unwrap_or_else(|_| run(&mut Vec::new()))?;
+    let result = if outcome.is_empty() {
+        Builder { env: raw_env }.undefined()?
+    } else {
+        issues_string(raw_env, &outcome)?
+    };
+    // SAFETY: `result` is a live handle of this env.
+    Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
+}
+
+/// Reads a JavaScript string's UTF-16 code units into `buffer` (one copy; `buffer` keeps its capacity).
+fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>) -> Result<(), JsErr> {
+    buffer.clear();
+    let mut len = 0usize;
+    // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
+    check(env, unsafe {
+        sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len)
+    })?;
+    buffer.resize(len + 1, 0);
+    let mut written = 0usize;
+    // SAFETY: `buffer` holds `len + 1` code units.
+    check(env, unsafe {
+        sys::napi_get_value_string_utf16(env, raw, buffer.as_mut_ptr(), buffer.len(), &mut written)
+    })?;
+    buffer.truncate(written);
+    Ok(())
 }
 
 /// The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused.

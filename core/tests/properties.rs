@@ -4,7 +4,7 @@
 use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use mcp_oauth_credentials_core::record::{row_aad, RowField};
 use mcp_oauth_credentials_core::validation::{
-    compile, compile_json, validate, JsonInput, Options, DEPOSIT_SCHEMA_JSON,
+    compile, compile_json, encode_issues, validate, JsonInput, Options, Tape, DEPOSIT_SCHEMA_JSON,
 };
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring};
 use proptest::prelude::*;
@@ -114,6 +114,31 @@ proptest! {
             for issue in &outcome.issues {
                 prop_assert!(!issue.message.is_empty());
             }
+        }
+    }
+
+    #[test]
+    fn any_tape_is_an_answer_or_an_error(
+        slots in prop::collection::vec(
+            prop_oneof![
+                (0u32..12).prop_map(f64::from),
+                Just(-1.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(1e300),
+                any::<f64>(),
+            ],
+            0..80,
+        ),
+        text in prop::collection::vec(any::<u16>(), 0..16),
+        names in prop::collection::vec("[a-zA-Z]{0,12}", 0..10),
+        relaxed in any::<bool>(),
+    ) {
+        // The binding hands the engine whatever JavaScript recorded; a malformed tape must never panic.
+        let schema = compile_json(DEPOSIT_SCHEMA_JSON).expect("deposit schema");
+        let tape = Tape::new(&slots, &text, &names);
+        if let Ok(outcome) = validate(&schema, &tape.root(), &Options { relaxed_token_endpoints: relaxed }) {
+            let _ = encode_issues(&outcome.issues);
         }
     }
 

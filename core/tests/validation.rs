@@ -267,7 +267,7 @@ fn data_is_fresh_and_follows_zod() {
     let Output::Object(entries) = outcome.output else {
         panic!("fresh object expected")
     };
-    let keys: Vec<_> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_ref()).collect();
     assert_eq!(keys, ["a", "n"], "shape order, unknown keys stripped");
     let Output::Object(inner) = &entries[1].1 else {
         panic!("nested object rebuilt")

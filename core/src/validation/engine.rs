@@ -9,6 +9,8 @@
 //!   `unrecognized_keys` issue listing the `for…in` keys it does not declare, then its own refinements;
 //! - `data` is fresh: objects and arrays are rebuilt, everything else is the input value itself.
 
+use std::borrow::Cow;
+
 use super::compile::{Additional, Node, ObjectRules, Schema, Shape, Ty};
 use super::input::{Class, Input, LengthValue};
 use super::issue::{messages, CustomStyle, Issue, IssueKind, Literal, Origin, PathSeg};
@@ -21,30 +23,34 @@ pub struct Options {
     pub relaxed_token_endpoints: bool,
 }
 
-/// The `data` zod returns, in terms of the input's own values.
+/// The `data` zod returns, in terms of the input's own values. Property names borrow from the schema
+/// (`'s`) where they can.
 #[derive(Debug, Clone)]
-pub enum Output<I> {
+pub enum Output<'s, I> {
     /// The input value itself.
     Same(I),
     /// `undefined` (an optional key present with the value `undefined`).
     Undefined,
     /// A fresh object with these entries, in insertion order.
-    Object(Vec<(String, Output<I>)>),
+    Object(Entries<'s, I>),
     /// A fresh array.
-    Array(Vec<Output<I>>),
+    Array(Vec<Output<'s, I>>),
 }
+
+/// An output object's entries, in insertion order.
+pub type Entries<'s, I> = Vec<(Cow<'s, str>, Output<'s, I>)>;
 
 /// The result of a validation: no issues means success, and `output` is then zod's `data`.
 #[derive(Debug)]
-pub struct Outcome<I> {
+pub struct Outcome<'s, I> {
     /// The issues, in zod's order.
     pub issues: Vec<Issue>,
     /// The output value (meaningful only when `issues` is empty).
-    pub output: Output<I>,
+    pub output: Output<'s, I>,
 }
 
 /// Validates `input` against `schema`.
-pub fn validate<I: Input>(schema: &Schema, input: &I, options: &Options) -> Result<Outcome<I>, I::Error> {
+pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) -> Result<Outcome<'s, I>, I::Error> {
     let mut run = Run {
         options: *options,
         issues: Vec::new(),
@@ -57,10 +63,18 @@ pub fn validate<I: Input>(schema: &Schema, input: &I, options: &Options) -> Resu
     })
 }
 
-struct Run {
+struct Run<'s> {
     options: Options,
     issues: Vec<Issue>,
-    path: Vec<PathSeg>,
+    /// Where the walk is. Keys borrow from the schema; an issue copies the path it needs.
+    path: Vec<Step<'s>>,
+}
+
+/// A step of the walk's path (an issue's [`PathSeg`], borrowed).
+#[derive(Debug, Clone, Copy)]
+enum Step<'s> {
+    Key(&'s str),
+    Index(u32),
 }
 
 /// zod's `util.isObject`: an object that is neither null nor an array (functions are not objects).
@@ -74,16 +88,23 @@ fn literal_matches<I: Input>(literal: &Literal, value: &I) -> Result<bool, I::Er
         (Literal::Bool(b), Class::Boolean) => *b == value.boolean(),
         // `Set.prototype.has` is SameValueZero: 0 and -0 match; JSON has no NaN.
         (Literal::Number(n), Class::Number) => *n == value.number(),
-        (Literal::String(s), Class::String) => s.encode_utf16().eq(value.utf16()?),
+        (Literal::String(s), Class::String) => value.equals(s)?,
         _ => false,
     })
 }
 
-impl Run {
+impl<'s> Run<'s> {
     fn push(&mut self, kind: IssueKind, message: String) {
         self.issues.push(Issue {
             kind,
-            path: self.path.clone(),
+            path: self
+                .path
+                .iter()
+                .map(|step| match step {
+                    Step::Key(key) => PathSeg::Key((*key).to_owned()),
+                    Step::Index(index) => PathSeg::Index(*index),
+                })
+                .collect(),
             message,
         });
     }
@@ -96,20 +117,20 @@ impl Run {
     }
 
     /// zod's `parsedType`, as the `invalid_type` message words it.
-    fn received<I: Input>(&self, value: &I) -> Result<String, I::Error> {
-        Ok(match value.class() {
-            Class::Undefined => "undefined".into(),
-            Class::Null => "null".into(),
-            Class::Boolean => "boolean".into(),
-            Class::Number if value.number().is_nan() => "NaN".into(),
-            Class::Number => "number".into(),
-            Class::String => "string".into(),
-            Class::BigInt => "bigint".into(),
-            Class::Symbol => "symbol".into(),
-            Class::Function => "function".into(),
-            Class::Array => "array".into(),
-            Class::Object => value.object_type_name()?,
-        })
+    fn received<I: Input>(&self, value: &I) -> Result<Cow<'static, str>, I::Error> {
+        Ok(Cow::Borrowed(match value.class() {
+            Class::Undefined => "undefined",
+            Class::Null => "null",
+            Class::Boolean => "boolean",
+            Class::Number if value.number().is_nan() => "NaN",
+            Class::Number => "number",
+            Class::String => "string",
+            Class::BigInt => "bigint",
+            Class::Symbol => "symbol",
+            Class::Function => "function",
+            Class::Array => "array",
+            Class::Object => return Ok(Cow::Owned(value.object_type_name()?)),
+        }))
     }
 
     fn invalid_type<I: Input>(&mut self, expected: &'static str, value: &I) -> Result<(), I::Error> {
@@ -125,7 +146,7 @@ impl Run {
         Ok(())
     }
 
-    fn node<I: Input>(&mut self, node: &Node, value: &I) -> Result<Output<I>, I::Error> {
+    fn node<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Output<'s, I>, I::Error> {
         match &node.shape {
             Shape::Any => Ok(Output::Same(value.clone())),
             Shape::Never => {
@@ -156,7 +177,7 @@ impl Run {
         }
     }
 
-    fn typed<I: Input>(&mut self, ty: Ty, node: &Node, value: &I) -> Result<Output<I>, I::Error> {
+    fn typed<I: Input>(&mut self, ty: Ty, node: &'s Node, value: &I) -> Result<Output<'s, I>, I::Error> {
         let start = self.issues.len();
         let class = value.class();
         match ty {
@@ -217,8 +238,11 @@ impl Run {
                 }
                 let entries = self.typed_object(&node.object, value)?;
                 if !self.aborted(start) {
-                    self.dependent_required(&node.object, |key| {
-                        Ok(entries.iter().find(|(name, _)| name == key).map(|(_, out)| out.clone()))
+                    self.dependent_required::<I, _>(&node.object, |key| {
+                        match entries.iter().find(|(name, _)| name == key) {
+                            Some((_, out)) => truthy(out),
+                            None => Ok(false),
+                        }
                     })?;
                 }
                 Ok(Output::Object(entries))
@@ -347,7 +371,7 @@ impl Run {
 
     /// A string schema's checks after its type check: lengths, then the extension refinements, which
     /// (having no `when`) are skipped once the value turned out not to be a string.
-    fn string_checks<I: Input>(&mut self, node: &Node, value: &I, start: usize) -> Result<(), I::Error> {
+    fn string_checks<I: Input>(&mut self, node: &'s Node, value: &I, start: usize) -> Result<(), I::Error> {
         let rules = &node.string;
         self.length_check(rules.min_length, rules.max_length, value)?;
         if rules.date && !self.aborted(start) && !value.date_parses()? {
@@ -371,12 +395,12 @@ impl Run {
         Ok(())
     }
 
-    fn items<I: Input>(&mut self, node: &Node, value: &I) -> Result<Vec<Output<I>>, I::Error> {
+    fn items<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Vec<Output<'s, I>>, I::Error> {
         let len = value.array_len()?;
         let mut out = Vec::with_capacity(len.min(4096) as usize);
         for index in 0..len {
             let item = value.index(index)?;
-            self.path.push(PathSeg::Index(index));
+            self.path.push(Step::Index(index));
             let result = match &node.array.items {
                 Some(items) => self.node(items, &item),
                 None => Ok(Output::Same(item)),
@@ -387,11 +411,11 @@ impl Run {
         Ok(out)
     }
 
-    fn typed_object<I: Input>(&mut self, rules: &ObjectRules, value: &I) -> Result<Vec<(String, Output<I>)>, I::Error> {
+    fn typed_object<I: Input>(&mut self, rules: &'s ObjectRules, value: &I) -> Result<Entries<'s, I>, I::Error> {
         let mut entries = Vec::with_capacity(rules.props.len());
         for prop in &rules.props {
             let property = value.get(&prop.name)?;
-            self.path.push(PathSeg::Key(prop.name.clone()));
+            self.path.push(Step::Key(&prop.name));
             let result = if property.class() == Class::Undefined && !prop.required {
                 Ok(Output::Same(property))
             } else if property.class() == Class::Undefined && prop.node.is_any() {
@@ -405,10 +429,10 @@ impl Run {
             let result = result?;
             if is_undefined(&result) {
                 if value.has(&prop.name)? {
-                    entries.push((prop.name.clone(), Output::Undefined));
+                    entries.push((Cow::Borrowed(prop.name.as_str()), Output::Undefined));
                 }
             } else {
-                entries.push((prop.name.clone(), result));
+                entries.push((Cow::Borrowed(prop.name.as_str()), result));
             }
         }
         match rules.additional {
@@ -425,7 +449,7 @@ impl Run {
                     } else {
                         Output::Same(extra)
                     };
-                    entries.push((key, out));
+                    entries.push((Cow::Owned(key), out));
                 }
             }
         }
@@ -447,16 +471,17 @@ impl Run {
     }
 
     /// `dependentRequired`, as the executor's zod refinement `!(o[prop] && !o[dep])` behaves: a custom
-    /// issue at `[dep]` when `prop` is truthy and `dep` is not. `lookup` reads the object zod refines.
-    fn dependent_required<I, F>(&mut self, rules: &ObjectRules, lookup: F) -> Result<(), I::Error>
+    /// issue at `[dep]` when `prop` is truthy and `dep` is not. `truthy_at` reads, from the object zod
+    /// refines, whether a key is present and truthy.
+    fn dependent_required<I, F>(&mut self, rules: &'s ObjectRules, truthy_at: F) -> Result<(), I::Error>
     where
         I: Input,
-        F: Fn(&str) -> Result<Option<Output<I>>, I::Error>,
+        F: Fn(&str) -> Result<bool, I::Error>,
     {
         for (prop, deps) in &rules.dependent_required {
             for dep in deps {
-                if truthy(&lookup(prop)?)? && !truthy(&lookup(dep)?)? {
-                    self.path.push(PathSeg::Key(dep.clone()));
+                if truthy_at(prop)? && !truthy_at(dep)? {
+                    self.path.push(Step::Key(dep));
                     self.push(
                         IssueKind::Custom {
                             style: CustomStyle::Refine,
@@ -472,7 +497,7 @@ impl Run {
 
     /// A schema without `type`: each keyword applies to the instances of its own type (JSON Schema), with
     /// the issue zod gives for that keyword. `data` is the input itself (as for `z.unknown()`).
-    fn untyped<I: Input>(&mut self, node: &Node, value: &I) -> Result<Output<I>, I::Error> {
+    fn untyped<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Output<'s, I>, I::Error> {
         let start = self.issues.len();
         match value.class() {
             Class::String => self.string_checks(node, value, start)?,
@@ -487,11 +512,11 @@ impl Run {
         Ok(Output::Same(value.clone()))
     }
 
-    fn untyped_object<I: Input>(&mut self, rules: &ObjectRules, value: &I) -> Result<(), I::Error> {
+    fn untyped_object<I: Input>(&mut self, rules: &'s ObjectRules, value: &I) -> Result<(), I::Error> {
         for prop in &rules.props {
             if value.has_own(&prop.name)? {
                 let property = value.get(&prop.name)?;
-                self.path.push(PathSeg::Key(prop.name.clone()));
+                self.path.push(Step::Key(&prop.name));
                 let result = self.node(&prop.node, &property);
                 self.path.pop();
                 result?;
@@ -499,7 +524,7 @@ impl Run {
         }
         for name in &rules.required_presence {
             if !value.has_own(name)? {
-                self.path.push(PathSeg::Key(name.clone()));
+                self.path.push(Step::Key(name));
                 self.push(
                     IssueKind::NonOptional,
                     messages::invalid_type("nonoptional", "undefined"),
@@ -510,12 +535,12 @@ impl Run {
         if rules.additional == Additional::Strict {
             self.unrecognized_keys(rules, value)?;
         }
-        self.dependent_required(rules, |key| {
-            Ok(if value.has_own(key)? {
-                Some(Output::Same(value.get(key)?))
+        self.dependent_required::<I, _>(rules, |key| {
+            if value.has_own(key)? {
+                value.get(key)?.truthy()
             } else {
-                None
-            })
+                Ok(false)
+            }
         })
     }
 }
@@ -530,7 +555,7 @@ fn at_most(value: f64, bound: f64) -> bool {
     value <= bound
 }
 
-fn is_undefined<I: Input>(output: &Output<I>) -> bool {
+fn is_undefined<I: Input>(output: &Output<'_, I>) -> bool {
     match output {
         Output::Undefined => true,
         Output::Same(value) => value.class() == Class::Undefined,
@@ -538,10 +563,10 @@ fn is_undefined<I: Input>(output: &Output<I>) -> bool {
     }
 }
 
-fn truthy<I: Input>(output: &Option<Output<I>>) -> Result<bool, I::Error> {
+fn truthy<I: Input>(output: &Output<'_, I>) -> Result<bool, I::Error> {
     match output {
-        None | Some(Output::Undefined) => Ok(false),
-        Some(Output::Same(value)) => value.truthy(),
-        Some(Output::Object(_)) | Some(Output::Array(_)) => Ok(true),
+        Output::Undefined => Ok(false),
+        Output::Same(value) => value.truthy(),
+        Output::Object(_) | Output::Array(_) => Ok(true),
     }
 }

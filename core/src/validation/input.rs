@@ -53,6 +53,10 @@ pub trait Input: Sized + Clone {
     fn number(&self) -> f64;
     /// A string's UTF-16 code units (zod measures lengths in UTF-16 code units).
     fn utf16(&self) -> Result<Vec<u16>, Self::Error>;
+    /// Whether a string's UTF-16 code units are those of `text` (literal matching).
+    fn equals(&self, text: &str) -> Result<bool, Self::Error> {
+        Ok(text.encode_utf16().eq(self.utf16()?))
+    }
     /// A string's length in UTF-16 code units.
     fn utf16_len(&self) -> Result<usize, Self::Error>;
     /// A string as Rust text, lone surrogates replaced by U+FFFD (what WHATWG URL parsing sees).

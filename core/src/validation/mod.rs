@@ -18,13 +18,17 @@ mod input;
 mod issue;
 mod json_input;
 mod number;
+mod tape;
 
 pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKEN_ENDPOINT_KEYWORD};
 pub use engine::{validate, Options, Outcome, Output};
 pub use input::{Class, Input, LengthValue};
-pub use issue::{issues_json, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg};
+pub use issue::{
+    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg, FIELD_NAMES,
+};
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
+pub use tape::{class_code as tape_class_code, flags as tape_flags, Tape, TapeError, TapeInput, HEADER as TAPE_HEADER};
 
 /// The credential-deposit body's JSON Schema, shipped in the npm package as
 /// `schemas/deposit-credentials-body.schema.json`.

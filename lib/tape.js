@@ -1,0 +1,379 @@
+'use strict'
+
+// The recorder: reads an input once, in JavaScript, and writes down what the native engine will ask about
+// it. The engine (core/src/validation) then decides validity and writes zod's issues from that record,
+// in one native call (`validateTape`), instead of reading the live object with a Node-API call per
+// property, type check and string. The record's layout is documented in core/src/validation/tape.rs; the
+// constants below must match it.
+//
+// The recorder performs the reads zod performs, in zod's order: `input[key]` for each declared property
+// in schema order, `key in input` for one that reads as undefined, `for…in` for a strict or loose object
+// (then `input[key]` for each extra key of a loose one), `value.length` where a length check meets an
+// object, and the received-type name (prototype, `constructor`, its `name`) where a type check meets an
+// object. Getters and proxy traps therefore run once each, and an exception they throw propagates as is.
+// It also builds zod's `data` (fresh objects and arrays), which the caller returns when the engine finds
+// no issue.
+//
+// Covered: schemas whose every node is typed (`type`, `[T, "null"]`), `enum`/`const`, or `true`/`false`/
+// `{}`. A schema with an untyped node gets no recorder, and the engine reads the live input instead.
+
+const HEADER = 9
+const UNDEFINED = 0
+const NULL = 1
+const BOOLEAN = 2
+const NUMBER = 3
+const STRING = 4
+const BIGINT = 5
+const SYMBOL = 6
+const FUNCTION = 7
+const ARRAY = 8
+const OBJECT = 9
+const TRUTHY = 1
+const DATE_OK = 2
+const DATE_KNOWN = 4
+const HAS = 8
+const HAS_KNOWN = 16
+const TEXT = 32
+const LENGTH = 64
+const LENGTH_UNDEFINED = 128
+
+const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples'])
+const OBJECT_PROTOTYPE = Object.prototype
+const DATE_PARSE = Date.parse
+const IS_ARRAY = Array.isArray
+const GET_PROTOTYPE_OF = Object.getPrototypeOf
+
+/** The record of one validation: numeric slots and one text. Reused between validations. */
+class Recorder {
+  constructor() {
+    this.slots = new Float64Array(256)
+    this.used = 0
+    this.text = ''
+    /** Set while a validation uses this recorder (a getter may start another one). */
+    this.busy = false
+  }
+
+  /** Reserves `count` slots and returns where they start. `this.slots` may be replaced: never cache it. */
+  alloc(count) {
+    const at = this.used
+    const end = at + count
+    if (end > this.slots.length) this.grow(end)
+    this.used = end
+    return at
+  }
+
+  grow(needed) {
+    let size = this.slots.length * 2
+    while (size < needed) size *= 2
+    const next = new Float64Array(size)
+    next.set(this.slots)
+    this.slots = next
+  }
+
+  /** Appends `text`, returning where it starts (in UTF-16 code units). */
+  addText(text) {
+    const start = this.text.length
+    this.text += text
+    return start
+  }
+
+  /** Drops what the last validation recorded (the text may hold input strings). */
+  clear() {
+    this.used = 0
+    this.text = ''
+  }
+}
+
+/** Writes a value's header: its class, payload and the flags JavaScript alone can tell. */
+function header(rec, value) {
+  const at = rec.alloc(HEADER)
+  let cls
+  let payload = 0
+  let flags = 0
+  switch (typeof value) {
+    case 'undefined':
+      cls = UNDEFINED
+      break
+    case 'boolean':
+      cls = BOOLEAN
+      payload = value ? 1 : 0
+      break
+    case 'number':
+      cls = NUMBER
+      payload = value
+      break
+    case 'string':
+      cls = STRING
+      payload = value.length // UTF-16 code units, as zod counts
+      break
+    case 'bigint':
+      cls = BIGINT
+      if (value) flags = TRUTHY
+      break
+    case 'symbol':
+      cls = SYMBOL
+      break
+    case 'function':
+      cls = FUNCTION
+      break
+    default:
+      if (value === null) {
+        cls = NULL
+      } else if (IS_ARRAY(value)) {
+        cls = ARRAY
+        payload = value.length
+      } else {
+        cls = OBJECT
+        if (value) flags = TRUTHY // objects that emulate undefined are falsy
+      }
+  }
+  const slots = rec.slots
+  slots[at] = cls
+  slots[at + 1] = payload
+  slots[at + 2] = flags
+  slots[at + 3] = 0
+  slots[at + 4] = 0
+  slots[at + 5] = 0
+  slots[at + 6] = 0
+  slots[at + 7] = 0
+  slots[at + 8] = -1
+  return at
+}
+
+function setFlags(rec, at, flags) {
+  rec.slots[at + 2] = rec.slots[at + 2] | flags
+}
+
+/** Records a string's content (for the guard and for literal matching). */
+function text(rec, at, value) {
+  const start = rec.addText(value)
+  const slots = rec.slots
+  slots[at + 3] = start
+  slots[at + 4] = value.length
+  setFlags(rec, at, TEXT)
+}
+
+/**
+ * zod's name for the received type of an object: its constructor's name when its prototype is not
+ * Object.prototype, else "object". The name is converted as a template literal would (a Symbol throws).
+ */
+function typeName(rec, at, value) {
+  let name = 'object'
+  if (GET_PROTOTYPE_OF(value) !== OBJECT_PROTOTYPE && 'constructor' in value) {
+    const constructor = value.constructor
+    if (constructor) {
+      const own = constructor.name
+      name = typeof own === 'string' ? own : `${own}`
+    }
+  }
+  text(rec, at, name)
+}
+
+/** `value.length`, converted with ToNumber (a getter may run; a Symbol or BigInt throws). */
+function lengthProperty(rec, at, value) {
+  const length = value.length
+  if (length === undefined) {
+    setFlags(rec, at, LENGTH | LENGTH_UNDEFINED)
+  } else {
+    const n = typeof length === 'number' ? length : +length
+    rec.slots[at + 5] = n
+    setFlags(rec, at, LENGTH)
+  }
+}
+
+class Unsupported extends Error {}
+
+/**
+ * Compiles the recorder of a JSON Schema document the engine has already accepted. Returns
+ * `{ names, record(input, recorder) → data }`, or null when the schema has an untyped node. `names` is the
+ * property-name table the records index (the engine is given it once).
+ */
+function compileRecorder(document) {
+  const names = []
+  let root
+  try {
+    root = node(document, names)
+  } catch (err) {
+    if (err instanceof Unsupported) return null
+    throw err
+  }
+  return { names, record: root }
+}
+
+function any(value, rec) {
+  header(rec, value)
+  return value
+}
+
+function never(value, rec) {
+  const at = header(rec, value)
+  if (rec.slots[at] === OBJECT) typeName(rec, at, value)
+  return value
+}
+
+function node(schema, names) {
+  if (schema === true) return any
+  if (schema === false) return never
+  const keywords = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k))
+  if (keywords.length === 0) return any
+  let type = schema.type
+  let nullable = false
+  if (Array.isArray(type)) {
+    nullable = type.length === 2 && type.includes('null')
+    type = type.length === 1 ? type[0] : type.find((t) => t !== 'null')
+  }
+  if ('enum' in schema || 'const' in schema) {
+    const values = 'enum' in schema ? schema.enum : [schema.const]
+    const strings = values.some((v) => typeof v === 'string')
+    return (value, rec) => {
+      const at = header(rec, value)
+      if (strings && typeof value === 'string') text(rec, at, value)
+      return value
+    }
+  }
+  if (type === undefined) throw new Unsupported()
+  const check = typed(type, schema, names)
+  if (!nullable) return check
+  return (value, rec) => {
+    if (value === null) {
+      header(rec, value)
+      return value
+    }
+    return check(value, rec)
+  }
+}
+
+/** A type check that failed on an object reads its received-type name. */
+function scalar(value, rec) {
+  const at = header(rec, value)
+  if (rec.slots[at] === OBJECT) typeName(rec, at, value)
+  return value
+}
+
+function typed(type, schema, names) {
+  switch (type) {
+    case 'string':
+      return stringNode(schema)
+    case 'number':
+    case 'integer':
+    case 'boolean':
+    case 'null':
+      return scalar
+    case 'array':
+      return arrayNode(schema, names)
+    case 'object':
+      return objectNode(schema, names)
+    default:
+      throw new Unsupported()
+  }
+}
+
+function stringNode(schema) {
+  const lengthChecked = 'minLength' in schema || 'maxLength' in schema
+  const date = schema['x-mcp-date'] === true
+  const guard = schema['x-mcp-token-endpoint'] === true
+  return (value, rec) => {
+    const at = header(rec, value)
+    if (typeof value === 'string') {
+      if (date) setFlags(rec, at, Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK)
+      if (guard) text(rec, at, value)
+      return value
+    }
+    const cls = rec.slots[at]
+    if (cls === OBJECT) typeName(rec, at, value)
+    if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
+    return value
+  }
+}
+
+function arrayNode(schema, names) {
+  const items = 'items' in schema ? node(schema.items, names) : any
+  const lengthChecked = 'minItems' in schema || 'maxItems' in schema
+  return (value, rec) => {
+    const at = header(rec, value)
+    const cls = rec.slots[at]
+    let data = value
+    if (cls === ARRAY) {
+      const length = rec.slots[at + 1]
+      const table = rec.alloc(length)
+      rec.slots[at + 6] = table
+      rec.slots[at + 7] = length
+      data = []
+      for (let i = 0; i < length; i++) {
+        rec.slots[table + i] = rec.used
+        data.push(items(value[i], rec))
+      }
+    } else if (cls === OBJECT) {
+      typeName(rec, at, value)
+    }
+    if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
+    return data
+  }
+}
+
+function objectNode(schema, names) {
+  const required = new Set(schema.required ?? [])
+  const props = Object.keys(schema.properties ?? {}).map((name) => {
+    const check = node(schema.properties[name], names)
+    return { name, check, required: required.has(name), any: check === any }
+  })
+  // A required name without a property schema: anything but undefined (z.unknown().nonoptional()).
+  for (const name of required) {
+    if (!props.some((p) => p.name === name)) props.push({ name, check: any, required: true, any: true })
+  }
+  for (const prop of props) {
+    prop.id = names.indexOf(prop.name)
+    if (prop.id === -1) prop.id = names.push(prop.name) - 1
+  }
+  const declared = new Set(props.map((p) => p.name))
+  const additional = schema.additionalProperties
+  const count = props.length
+  return (value, rec) => {
+    const at = header(rec, value)
+    if (rec.slots[at] !== OBJECT) return value
+    const table = rec.alloc(2 * count)
+    rec.slots[at + 6] = table
+    rec.slots[at + 7] = count
+    const data = {}
+    for (let i = 0; i < count; i++) {
+      const prop = props[i]
+      const name = prop.name
+      const property = value[name]
+      const child = rec.used
+      rec.slots[table + 2 * i] = prop.id
+      rec.slots[table + 2 * i + 1] = child
+      if (property === undefined) {
+        header(rec, property)
+        const has = name in value
+        setFlags(rec, child, has ? HAS_KNOWN | HAS : HAS_KNOWN)
+        if (has) data[name] = undefined
+      } else {
+        data[name] = prop.check(property, rec)
+      }
+    }
+    if (additional === true || additional === false) {
+      const extra = []
+      for (const key in value) if (!declared.has(key)) extra.push(key)
+      const list = rec.alloc(1 + 3 * extra.length)
+      rec.slots[at + 8] = list
+      rec.slots[list] = extra.length
+      for (let j = 0; j < extra.length; j++) {
+        const key = extra[j]
+        const base = list + 1 + 3 * j
+        rec.slots[base] = rec.addText(key)
+        rec.slots[base + 1] = key.length
+        if (additional === true) {
+          rec.slots[base + 2] = rec.used
+          const property = value[key]
+          header(rec, property)
+          data[key] = property
+        } else {
+          rec.slots[base + 2] = -1
+        }
+      }
+    }
+    return data
+  }
+}
+
+module.exports = { compileRecorder, Recorder }
