@@ -105,9 +105,9 @@ export declare function sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8
 export declare function tokenEndpointRejection(url: string, relaxed: boolean): string | null
 
 /**
- * Validates a recorded input (see `core/src/validation/tape.rs`): `slots` and `text` as `lib/tape.js`
- * wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
+ * Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the buffer of the recorder's
+ * `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
  * recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
  * JavaScript fast path does not accept: one call, no reads of the input itself.
  */
-export declare function validateTape(slot: number, text: string, slots: Float64Array, relaxedTokenEndpoints: boolean): string | undefined
+export declare function validateTape(slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean): string | undefined

@@ -47,8 +47,13 @@ const GET_PROTOTYPE_OF = Object.getPrototypeOf
 class Recorder {
   constructor() {
     this.slots = new Float64Array(256)
+    /** `slots.buffer`, which is what the engine is handed. */
+    this.buffer = this.slots.buffer
     this.used = 0
     this.text = ''
+    /** The values read, for assembling `data` (see `compileRecorder`), and the next one to use. */
+    this.values = []
+    this.next = 0
     /** Set while a validation uses this recorder (a getter may start another one). */
     this.busy = false
   }
@@ -68,6 +73,7 @@ class Recorder {
     const next = new Float64Array(size)
     next.set(this.slots)
     this.slots = next
+    this.buffer = next.buffer
   }
 
   /** Appends `text`, returning where it starts (in UTF-16 code units). */
@@ -77,10 +83,12 @@ class Recorder {
     return start
   }
 
-  /** Drops what the last validation recorded (the text may hold input strings). */
+  /** Drops what the last validation recorded (the text and the values hold the input's). */
   clear() {
     this.used = 0
     this.text = ''
+    this.values.length = 0
+    this.next = 0
   }
 }
 
@@ -183,10 +191,16 @@ function lengthProperty(rec, at, value) {
 
 class Unsupported extends Error {}
 
+// Markers in the recorder's value list (private: no input can hold them).
+const FRESH_OBJECT = Symbol('object rebuilt')
+const FRESH_ARRAY = Symbol('array rebuilt')
+const ABSENT = Symbol('absent')
+
 /**
  * Compiles the recorder of a JSON Schema document the engine has already accepted. Returns
- * `{ names, record(input, recorder) → data }`, or null when the schema has an untyped node. `names` is the
- * property-name table the records index (the engine is given it once).
+ * `{ names, record(input, recorder), data(recorder) }`, or null when the schema has an untyped node.
+ * `names` is the property-name table the records index (the engine is given it once); `data` assembles
+ * zod's `data` from the values `record` kept, for when the engine finds no issue.
  */
 function compileRecorder(document) {
   const names = []
@@ -197,19 +211,44 @@ function compileRecorder(document) {
     if (err instanceof Unsupported) return null
     throw err
   }
-  return { names, record: root }
+  return {
+    names,
+    record: root.record,
+    data(rec) {
+      rec.next = 0
+      return root.build(rec)
+    },
+  }
 }
 
-function any(value, rec) {
-  header(rec, value)
-  return value
+// Each node compiles to `record(value, rec)`, which writes the value's record and pushes onto `rec.values`
+// what `build(rec)` needs to assemble its data: the value itself, or for an object or array zod rebuilds,
+// a marker followed by its members. Assembling data only on success keeps the (usually failing) recording
+// cheap.
+
+function keep(rec) {
+  return rec.values[rec.next++]
 }
 
-function never(value, rec) {
-  const at = header(rec, value)
-  if (rec.slots[at] === OBJECT) typeName(rec, at, value)
-  return value
+const any = {
+  record(value, rec) {
+    header(rec, value)
+    rec.values.push(value)
+  },
+  build: keep,
 }
+
+const never = {
+  record(value, rec) {
+    const at = header(rec, value)
+    if (rec.slots[at] === OBJECT) typeName(rec, at, value)
+    rec.values.push(value)
+  },
+  build: keep,
+}
+
+/** A type check that failed on an object reads its received-type name. */
+const scalar = never
 
 function node(schema, names) {
   if (schema === true) return any
@@ -225,29 +264,31 @@ function node(schema, names) {
   if ('enum' in schema || 'const' in schema) {
     const values = 'enum' in schema ? schema.enum : [schema.const]
     const strings = values.some((v) => typeof v === 'string')
-    return (value, rec) => {
-      const at = header(rec, value)
-      if (strings && typeof value === 'string') text(rec, at, value)
-      return value
+    return {
+      record(value, rec) {
+        const at = header(rec, value)
+        if (strings && typeof value === 'string') text(rec, at, value)
+        rec.values.push(value)
+      },
+      build: keep,
     }
   }
   if (type === undefined) throw new Unsupported()
-  const check = typed(type, schema, names)
-  if (!nullable) return check
-  return (value, rec) => {
-    if (value === null) {
-      header(rec, value)
-      return value
-    }
-    return check(value, rec)
+  const inner = typed(type, schema, names)
+  if (!nullable) return inner
+  return {
+    record(value, rec) {
+      if (value === null) {
+        header(rec, value)
+        rec.values.push(value)
+      } else {
+        inner.record(value, rec)
+      }
+    },
+    build(rec) {
+      return rec.values[rec.next] === null ? keep(rec) : inner.build(rec)
+    },
   }
-}
-
-/** A type check that failed on an object reads its received-type name. */
-function scalar(value, rec) {
-  const at = header(rec, value)
-  if (rec.slots[at] === OBJECT) typeName(rec, at, value)
-  return value
 }
 
 function typed(type, schema, names) {
@@ -272,54 +313,67 @@ function stringNode(schema) {
   const lengthChecked = 'minLength' in schema || 'maxLength' in schema
   const date = schema['x-mcp-date'] === true
   const guard = schema['x-mcp-token-endpoint'] === true
-  return (value, rec) => {
-    const at = header(rec, value)
-    if (typeof value === 'string') {
-      if (date) setFlags(rec, at, Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK)
-      if (guard) text(rec, at, value)
-      return value
-    }
-    const cls = rec.slots[at]
-    if (cls === OBJECT) typeName(rec, at, value)
-    if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
-    return value
+  return {
+    record(value, rec) {
+      const at = header(rec, value)
+      rec.values.push(value)
+      if (typeof value === 'string') {
+        if (date) setFlags(rec, at, Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK)
+        if (guard) text(rec, at, value)
+        return
+      }
+      const cls = rec.slots[at]
+      if (cls === OBJECT) typeName(rec, at, value)
+      if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
+    },
+    build: keep,
   }
 }
 
 function arrayNode(schema, names) {
   const items = 'items' in schema ? node(schema.items, names) : any
   const lengthChecked = 'minItems' in schema || 'maxItems' in schema
-  return (value, rec) => {
-    const at = header(rec, value)
-    const cls = rec.slots[at]
-    let data = value
-    if (cls === ARRAY) {
-      const length = rec.slots[at + 1]
-      const table = rec.alloc(length)
-      rec.slots[at + 6] = table
-      rec.slots[at + 7] = length
-      data = []
-      for (let i = 0; i < length; i++) {
-        rec.slots[table + i] = rec.used
-        data.push(items(value[i], rec))
+  return {
+    record(value, rec) {
+      const at = header(rec, value)
+      const cls = rec.slots[at]
+      if (cls === ARRAY) {
+        const length = rec.slots[at + 1]
+        const table = rec.alloc(length)
+        rec.slots[at + 6] = table
+        rec.slots[at + 7] = length
+        rec.values.push(FRESH_ARRAY, length)
+        for (let i = 0; i < length; i++) {
+          rec.slots[table + i] = rec.used
+          items.record(value[i], rec)
+        }
+      } else {
+        rec.values.push(value)
+        if (cls === OBJECT) typeName(rec, at, value)
       }
-    } else if (cls === OBJECT) {
-      typeName(rec, at, value)
-    }
-    if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
-    return data
+      if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
+    },
+    build(rec) {
+      const first = keep(rec)
+      if (first !== FRESH_ARRAY) return first
+      const length = keep(rec)
+      const data = []
+      for (let i = 0; i < length; i++) data.push(items.build(rec))
+      return data
+    },
   }
 }
 
 function objectNode(schema, names) {
   const required = new Set(schema.required ?? [])
-  const props = Object.keys(schema.properties ?? {}).map((name) => {
-    const check = node(schema.properties[name], names)
-    return { name, check, required: required.has(name), any: check === any }
-  })
+  const props = Object.keys(schema.properties ?? {}).map((name) => ({
+    name,
+    node: node(schema.properties[name], names),
+    required: required.has(name),
+  }))
   // A required name without a property schema: anything but undefined (z.unknown().nonoptional()).
   for (const name of required) {
-    if (!props.some((p) => p.name === name)) props.push({ name, check: any, required: true, any: true })
+    if (!props.some((p) => p.name === name)) props.push({ name, node: any, required: true })
   }
   for (const prop of props) {
     prop.id = names.indexOf(prop.name)
@@ -328,51 +382,74 @@ function objectNode(schema, names) {
   const declared = new Set(props.map((p) => p.name))
   const additional = schema.additionalProperties
   const count = props.length
-  return (value, rec) => {
-    const at = header(rec, value)
-    if (rec.slots[at] !== OBJECT) return value
-    const table = rec.alloc(2 * count)
-    rec.slots[at + 6] = table
-    rec.slots[at + 7] = count
-    const data = {}
-    for (let i = 0; i < count; i++) {
-      const prop = props[i]
-      const name = prop.name
-      const property = value[name]
-      const child = rec.used
-      rec.slots[table + 2 * i] = prop.id
-      rec.slots[table + 2 * i + 1] = child
-      if (property === undefined) {
-        header(rec, property)
-        const has = name in value
-        setFlags(rec, child, has ? HAS_KNOWN | HAS : HAS_KNOWN)
-        if (has) data[name] = undefined
-      } else {
-        data[name] = prop.check(property, rec)
+  return {
+    record(value, rec) {
+      const at = header(rec, value)
+      if (rec.slots[at] !== OBJECT) {
+        rec.values.push(value)
+        return
       }
-    }
-    if (additional === true || additional === false) {
-      const extra = []
-      for (const key in value) if (!declared.has(key)) extra.push(key)
-      const list = rec.alloc(1 + 3 * extra.length)
-      rec.slots[at + 8] = list
-      rec.slots[list] = extra.length
-      for (let j = 0; j < extra.length; j++) {
-        const key = extra[j]
-        const base = list + 1 + 3 * j
-        rec.slots[base] = rec.addText(key)
-        rec.slots[base + 1] = key.length
-        if (additional === true) {
-          rec.slots[base + 2] = rec.used
-          const property = value[key]
+      rec.values.push(FRESH_OBJECT)
+      const table = rec.alloc(2 * count)
+      rec.slots[at + 6] = table
+      rec.slots[at + 7] = count
+      for (let i = 0; i < count; i++) {
+        const prop = props[i]
+        const name = prop.name
+        const property = value[name]
+        const child = rec.used
+        rec.slots[table + 2 * i] = prop.id
+        rec.slots[table + 2 * i + 1] = child
+        if (property === undefined) {
           header(rec, property)
-          data[key] = property
+          const has = name in value
+          setFlags(rec, child, has ? HAS_KNOWN | HAS : HAS_KNOWN)
+          rec.values.push(has ? undefined : ABSENT)
         } else {
-          rec.slots[base + 2] = -1
+          prop.node.record(property, rec)
         }
       }
-    }
-    return data
+      if (additional === true || additional === false) {
+        const extra = []
+        for (const key in value) if (!declared.has(key)) extra.push(key)
+        const list = rec.alloc(1 + 3 * extra.length)
+        rec.slots[at + 8] = list
+        rec.slots[list] = extra.length
+        if (additional === true) rec.values.push(extra.length)
+        for (let j = 0; j < extra.length; j++) {
+          const key = extra[j]
+          const base = list + 1 + 3 * j
+          rec.slots[base] = rec.addText(key)
+          rec.slots[base + 1] = key.length
+          if (additional === true) {
+            rec.slots[base + 2] = rec.used
+            const property = value[key]
+            header(rec, property)
+            rec.values.push(key, property)
+          } else {
+            rec.slots[base + 2] = -1
+          }
+        }
+      }
+    },
+    build(rec) {
+      const first = keep(rec)
+      if (first !== FRESH_OBJECT) return first
+      const data = {}
+      for (let i = 0; i < count; i++) {
+        const prop = props[i]
+        if (rec.values[rec.next] === ABSENT) rec.next++
+        else data[prop.name] = prop.node.build(rec)
+      }
+      if (additional === true) {
+        const extra = keep(rec)
+        for (let j = 0; j < extra; j++) {
+          const key = keep(rec)
+          data[key] = keep(rec)
+        }
+      }
+      return data
+    },
   }
 }
 

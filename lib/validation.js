@@ -88,8 +88,9 @@ class Validator {
       let data
       let issues
       try {
-        data = this.#recorder.record(input, tape)
-        issues = validateTape(this.#slot, tape.text, tape.slots, relaxed)
+        this.#recorder.record(input, tape)
+        issues = validateTape(this.#slot, tape.text, tape.buffer, relaxed)
+        if (issues === undefined) data = this.#recorder.data(tape)
       } finally {
         tape.clear()
         tape.busy = false

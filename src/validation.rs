@@ -18,7 +18,7 @@ use std::sync::Arc;
 use mcp_oauth_credentials_core::validation::{
     compile_json, encode_issues, validate, Class, Input, Issue, LengthValue, Options, Output, Schema, Tape, FIELD_NAMES,
 };
-use napi::bindgen_prelude::{Env, Float64ArraySlice, Unknown};
+use napi::bindgen_prelude::{Env, Unknown};
 use napi::{sys, JsValue};
 use napi_derive::napi;
 use zeroize::Zeroize;
@@ -462,26 +462,28 @@ thread_local! {
     static TEXT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Validates a recorded input (see `core/src/validation/tape.rs`): `slots` and `text` as `lib/tape.js`
-/// wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
+/// Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the buffer of the recorder's
+/// `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
 /// recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
 /// JavaScript fast path does not accept: one call, no reads of the input itself.
 #[napi(
-    ts_args_type = "slot: number, text: string, slots: Float64Array, relaxedTokenEndpoints: boolean",
+    ts_args_type = "slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean",
     ts_return_type = "string | undefined"
 )]
 pub fn validate_tape<'env>(
     env: &'env Env,
     slot: u32,
     text: Unknown<'env>,
-    slots: Float64ArraySlice<'env>,
+    slots: Unknown<'env>,
     relaxed_token_endpoints: bool,
 ) -> Result<Unknown<'env>, JsErr> {
     let raw_env = env.raw();
+    // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
+    let slots = unsafe { f64_slots(raw_env, slots.raw()) }?;
     let run = |buffer: &mut Vec<u16>| -> Result<Vec<Issue>, JsErr> {
         read_utf16(raw_env, text.raw(), buffer)?;
         let issues = VALIDATOR.with(slot, |compiled| {
-            let tape = Tape::new(&slots, buffer, &compiled.names);
+            let tape = Tape::new(slots, buffer, &compiled.names);
             let options = Options {
                 relaxed_token_endpoints,
             };
@@ -509,6 +511,30 @@ pub fn validate_tape<'env>(
     };
     // SAFETY: `result` is a live handle of this env.
     Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
+}
+
+/// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer
+/// directly; a typed array would first have its buffer object materialized.
+///
+/// # Safety
+/// `raw` must be a live handle of this call, and the memory must not change while the slice is used (no
+/// JavaScript runs during `validateTape`).
+unsafe fn f64_slots<'a>(env: sys::napi_env, raw: sys::napi_value) -> Result<&'a [f64], JsErr> {
+    let mut data = ptr::null_mut();
+    let mut byte_length = 0usize;
+    // SAFETY: live handle; a value that is not an ArrayBuffer is an error status.
+    check(env, unsafe {
+        sys::napi_get_arraybuffer_info(env, raw, &mut data, &mut byte_length)
+    })?;
+    let len = byte_length / std::mem::size_of::<f64>();
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if data.is_null() || !data.cast::<f64>().is_aligned() {
+        return Err(js_error(Code::Internal, "the validation tape's buffer is not aligned"));
+    }
+    // SAFETY: `data` points at `byte_length` live bytes, aligned for f64, for the duration of the call.
+    Ok(unsafe { std::slice::from_raw_parts(data.cast::<f64>(), len) })
 }
 
 /// Reads a JavaScript string's UTF-16 code units into `buffer` (one copy; `buffer` keeps its capacity).

@@ -320,8 +320,7 @@ pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
         let fields = issue.fields();
         out.push(fields.len() as u16);
         for (name, value) in fields {
-            let code = FIELD_NAMES.iter().position(|n| *n == name).unwrap_or_default();
-            out.push(code as u16);
+            out.push(field_code(name));
             match value {
                 FieldValue::Str(s) => push_string(&mut out, s),
                 FieldValue::Number(n) => push_number(&mut out, n),
@@ -364,6 +363,25 @@ pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
     out
 }
 
+/// A field name's index in [`FIELD_NAMES`] (a test checks the two agree).
+fn field_code(name: &str) -> u16 {
+    match name {
+        "code" => 0,
+        "expected" => 1,
+        "format" => 2,
+        "received" => 3,
+        "path" => 4,
+        "message" => 5,
+        "minimum" => 6,
+        "maximum" => 7,
+        "note" => 8,
+        "origin" => 9,
+        "inclusive" => 10,
+        "keys" => 11,
+        _ => 12,
+    }
+}
+
 /// A count or length as two code units. Issue lists are far below 2^32 of anything.
 fn push_u32(out: &mut Vec<u16>, n: usize) {
     let n = u32::try_from(n).unwrap_or(u32::MAX);
@@ -376,7 +394,12 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
     let len_at = out.len();
     out.extend([0, 0]);
     let start = out.len();
-    out.extend(s.encode_utf16());
+    if s.is_ascii() {
+        // Most issue text is ASCII (messages, names): widen bytes, no decoding.
+        out.extend(s.bytes().map(u16::from));
+    } else {
+        out.extend(s.encode_utf16());
+    }
     let len = u32::try_from(out.len() - start).unwrap_or(u32::MAX);
     if let Some(slot) = out.get_mut(len_at..len_at + 2) {
         slot.copy_from_slice(&[(len >> 16) as u16, len as u16]);
@@ -556,6 +579,13 @@ mod tests {
 
     fn issues_json(issues: &[Issue]) -> String {
         decode(&encode_issues(issues)).to_string()
+    }
+
+    #[test]
+    fn field_codes_index_field_names() {
+        for (code, name) in FIELD_NAMES.iter().enumerate() {
+            assert_eq!(usize::from(field_code(name)), code, "{name}");
+        }
     }
 
     #[test]
