@@ -44,14 +44,32 @@ if (!zod.safeParse(VALID).success || !pkg.depositCredentialsBodySchema.safeParse
 if (zod.safeParse(INVALID).success || pkg.depositCredentialsBodySchema.safeParse(INVALID).success || ajv(INVALID)) throw new Error('INVALID is valid')
 
 const TIME = Number(process.env.BENCH_TIME_MS ?? 700)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+/**
+ * Medians (ns) of the tasks of one comparison. This machine's speed drifts by up to 2× from one stretch of
+ * time to the next (a shared VM), so the sides are not measured one after the other: each comparison runs
+ * in ROUNDS rounds of TIME / ROUNDS per task, the order of the tasks rotating between rounds, and each
+ * task's median is taken over the samples of all its rounds. Both sides thus sample the same stretches.
+ */
 async function medians(tasks) {
-  const bench = new Bench({ time: TIME, warmupTime: 150 })
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn)
-  await bench.run()
+  const names = Object.keys(tasks)
+  const samples = Object.fromEntries(names.map((name) => [name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    const bench = new Bench({ time: TIME / ROUNDS, warmupTime: round === 0 ? 150 : 20, retainSamples: true })
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]
+      bench.add(name, tasks[name])
+    }
+    await bench.run()
+    for (const task of bench.tasks) {
+      if (task.result.state !== 'completed') throw new Error(`${task.name}: ${task.result.state} ${task.result.error ?? ''}`)
+      samples[task.name].push(...task.result.latency.samples)
+    }
+  }
   const out = {}
-  for (const task of bench.tasks) {
-    if (task.result.state !== 'completed') throw new Error(`${task.name}: ${task.result.state} ${task.result.error ?? ''}`)
-    out[task.name] = task.result.latency.p50 * 1e6 // ns
+  for (const name of names) {
+    const sorted = samples[name].sort((a, b) => a - b)
+    out[name] = sorted[sorted.length >> 1] * 1e6 // ms → ns
   }
   return out
 }
@@ -141,7 +159,7 @@ const sync = await loopDelay(async () => {
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`)
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 const lines = []
-lines.push(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}; medians of tinybench runs of ${TIME} ms per task.`)
+lines.push(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}; medians of ${TIME} ms of tinybench samples per task, in ${ROUNDS} alternating rounds.`)
 lines.push('')
 lines.push('| what | this package | compared with | their median | ratio | target | met |')
 lines.push('| --- | ---: | --- | ---: | ---: | ---: | :---: |')

@@ -51,8 +51,9 @@ class Recorder {
     this.buffer = this.slots.buffer
     this.used = 0
     this.text = ''
-    /** The values read, for assembling `data` (see `compileRecorder`), and the next one to use. */
+    /** The values read, for assembling `data` (see `compileRecorder`): how many, and the next to use. */
     this.values = []
+    this.kept = 0
     this.next = 0
     /** Set while a validation uses this recorder (a getter may start another one). */
     this.busy = false
@@ -76,6 +77,11 @@ class Recorder {
     this.buffer = next.buffer
   }
 
+  /** Keeps a value read, for `data`. */
+  keep(value) {
+    this.values[this.kept++] = value
+  }
+
   /** Appends `text`, returning where it starts (in UTF-16 code units). */
   addText(text) {
     const start = this.text.length
@@ -87,7 +93,10 @@ class Recorder {
   clear() {
     this.used = 0
     this.text = ''
-    this.values.length = 0
+    // Keep the array (it would otherwise be reallocated as it grows on every validation), but let go of
+    // the input's values.
+    this.values.fill(undefined, 0, this.kept)
+    this.kept = 0
     this.next = 0
   }
 }
@@ -226,25 +235,25 @@ function compileRecorder(document) {
 // a marker followed by its members. Assembling data only on success keeps the (usually failing) recording
 // cheap.
 
-function keep(rec) {
+function nextKept(rec) {
   return rec.values[rec.next++]
 }
 
 const any = {
   record(value, rec) {
     header(rec, value)
-    rec.values.push(value)
+    rec.keep(value)
   },
-  build: keep,
+  build: nextKept,
 }
 
 const never = {
   record(value, rec) {
     const at = header(rec, value)
     if (rec.slots[at] === OBJECT) typeName(rec, at, value)
-    rec.values.push(value)
+    rec.keep(value)
   },
-  build: keep,
+  build: nextKept,
 }
 
 /** A type check that failed on an object reads its received-type name. */
@@ -268,9 +277,9 @@ function node(schema, names) {
       record(value, rec) {
         const at = header(rec, value)
         if (strings && typeof value === 'string') text(rec, at, value)
-        rec.values.push(value)
+        rec.keep(value)
       },
-      build: keep,
+      build: nextKept,
     }
   }
   if (type === undefined) throw new Unsupported()
@@ -280,13 +289,13 @@ function node(schema, names) {
     record(value, rec) {
       if (value === null) {
         header(rec, value)
-        rec.values.push(value)
+        rec.keep(value)
       } else {
         inner.record(value, rec)
       }
     },
     build(rec) {
-      return rec.values[rec.next] === null ? keep(rec) : inner.build(rec)
+      return rec.values[rec.next] === null ? nextKept(rec) : inner.build(rec)
     },
   }
 }
@@ -316,7 +325,7 @@ function stringNode(schema) {
   return {
     record(value, rec) {
       const at = header(rec, value)
-      rec.values.push(value)
+      rec.keep(value)
       if (typeof value === 'string') {
         if (date) setFlags(rec, at, Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK)
         if (guard) text(rec, at, value)
@@ -326,7 +335,7 @@ function stringNode(schema) {
       if (cls === OBJECT) typeName(rec, at, value)
       if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
     },
-    build: keep,
+    build: nextKept,
   }
 }
 
@@ -342,21 +351,22 @@ function arrayNode(schema, names) {
         const table = rec.alloc(length)
         rec.slots[at + 6] = table
         rec.slots[at + 7] = length
-        rec.values.push(FRESH_ARRAY, length)
+        rec.keep(FRESH_ARRAY)
+        rec.keep(length)
         for (let i = 0; i < length; i++) {
           rec.slots[table + i] = rec.used
           items.record(value[i], rec)
         }
       } else {
-        rec.values.push(value)
+        rec.keep(value)
         if (cls === OBJECT) typeName(rec, at, value)
       }
       if (lengthChecked && (cls === OBJECT || cls === FUNCTION)) lengthProperty(rec, at, value)
     },
     build(rec) {
-      const first = keep(rec)
+      const first = nextKept(rec)
       if (first !== FRESH_ARRAY) return first
-      const length = keep(rec)
+      const length = nextKept(rec)
       const data = []
       for (let i = 0; i < length; i++) data.push(items.build(rec))
       return data
@@ -386,10 +396,10 @@ function objectNode(schema, names) {
     record(value, rec) {
       const at = header(rec, value)
       if (rec.slots[at] !== OBJECT) {
-        rec.values.push(value)
+        rec.keep(value)
         return
       }
-      rec.values.push(FRESH_OBJECT)
+      rec.keep(FRESH_OBJECT)
       const table = rec.alloc(2 * count)
       rec.slots[at + 6] = table
       rec.slots[at + 7] = count
@@ -404,7 +414,7 @@ function objectNode(schema, names) {
           header(rec, property)
           const has = name in value
           setFlags(rec, child, has ? HAS_KNOWN | HAS : HAS_KNOWN)
-          rec.values.push(has ? undefined : ABSENT)
+          rec.keep(has ? undefined : ABSENT)
         } else {
           prop.node.record(property, rec)
         }
@@ -415,7 +425,7 @@ function objectNode(schema, names) {
         const list = rec.alloc(1 + 3 * extra.length)
         rec.slots[at + 8] = list
         rec.slots[list] = extra.length
-        if (additional === true) rec.values.push(extra.length)
+        if (additional === true) rec.keep(extra.length)
         for (let j = 0; j < extra.length; j++) {
           const key = extra[j]
           const base = list + 1 + 3 * j
@@ -425,7 +435,8 @@ function objectNode(schema, names) {
             rec.slots[base + 2] = rec.used
             const property = value[key]
             header(rec, property)
-            rec.values.push(key, property)
+            rec.keep(key)
+            rec.keep(property)
           } else {
             rec.slots[base + 2] = -1
           }
@@ -433,7 +444,7 @@ function objectNode(schema, names) {
       }
     },
     build(rec) {
-      const first = keep(rec)
+      const first = nextKept(rec)
       if (first !== FRESH_OBJECT) return first
       const data = {}
       for (let i = 0; i < count; i++) {
@@ -442,10 +453,10 @@ function objectNode(schema, names) {
         else data[prop.name] = prop.node.build(rec)
       }
       if (additional === true) {
-        const extra = keep(rec)
+        const extra = nextKept(rec)
         for (let j = 0; j < extra; j++) {
-          const key = keep(rec)
-          data[key] = keep(rec)
+          const key = nextKept(rec)
+          data[key] = nextKept(rec)
         }
       }
       return data

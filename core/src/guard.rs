@@ -158,10 +158,12 @@ fn is_loopback(host: &Host<&str>) -> bool {
         Host::Ipv4(v4) => v4.is_loopback(),
         Host::Ipv6(v6) => v6.is_loopback() || mapped_v4(v6).is_some_and(|v4| v4.is_loopback()),
         Host::Domain(name) => {
-            // The url crate already lower-cases special-scheme hosts; lower-casing again keeps the rule
-            // correct even if that ever changes. ASCII-only, so no slicing on a char boundary.
-            let name = without_one_trailing_dot(name).to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
+            // The url crate already lower-cases special-scheme hosts; comparing without case keeps the
+            // rule correct even if that ever changes. Bytes, so no slicing on a char boundary.
+            let name = without_one_trailing_dot(name).as_bytes();
+            let suffix = b".localhost";
+            let tail = name.len().checked_sub(suffix.len()).and_then(|start| name.get(start..));
+            name.eq_ignore_ascii_case(b"localhost") || tail.is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
         }
     }
 }

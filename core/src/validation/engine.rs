@@ -53,8 +53,8 @@ pub struct Outcome<'s, I> {
 pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) -> Result<Outcome<'s, I>, I::Error> {
     let mut run = Run {
         options: *options,
-        issues: Vec::new(),
-        path: Vec::new(),
+        issues: Vec::with_capacity(4),
+        path: Vec::with_capacity(8),
     };
     let output = run.node(&schema.root, input)?;
     Ok(Outcome {

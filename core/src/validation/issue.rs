@@ -202,7 +202,8 @@ impl Issue {
                 format,
                 received,
             } => {
-                let mut fields = vec![("expected", F::Str(expected))];
+                let mut fields = Vec::with_capacity(6);
+                fields.push(("expected", F::Str(expected)));
                 if let Some(format) = format {
                     fields.push(("format", F::Str(format)));
                 }
