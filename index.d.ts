@@ -101,8 +101,23 @@ export interface NativeSealed {
  */
 export declare function sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8Array | undefined | null): number
 
-/** The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused. */
-export declare function tokenEndpointRejection(url: string, relaxed: boolean): string | null
+/** A reason the token-endpoint guard refuses a URL (`tokenEndpointReasons`). */
+export interface TokenEndpointReason {
+  /** The reason text (`Invalid OAuth token endpoint: <reason>`). */
+  reason: string
+  /** Whether `NODE_ENV` `development` or `test` lifts it. */
+  waivedWhenRelaxed: boolean
+}
+
+/** The guard's reasons, in the order of the codes `tokenEndpointVerdict` returns (code 1 is the first). */
+export declare function tokenEndpointReasons(): Array<TokenEndpointReason>
+
+/**
+ * The token-endpoint guard's strict verdict on `url`: 0 when allowed, else the refusal's code (its
+ * position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js` reads `NODE_ENV` only when
+ * the refusal is one that relaxed mode waives. The URL is read into a stack buffer, not a new string.
+ */
+export declare function tokenEndpointVerdict(url: string): number
 
 /**
  * Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the buffer of the recorder's

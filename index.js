@@ -841,5 +841,6 @@ module.exports.credentialRowAad = nativeBinding.credentialRowAad
 module.exports.decryptInSlot = nativeBinding.decryptInSlot
 module.exports.issueFieldNames = nativeBinding.issueFieldNames
 module.exports.sealInSlot = nativeBinding.sealInSlot
-module.exports.tokenEndpointRejection = nativeBinding.tokenEndpointRejection
+module.exports.tokenEndpointReasons = nativeBinding.tokenEndpointReasons
+module.exports.tokenEndpointVerdict = nativeBinding.tokenEndpointVerdict
 module.exports.validateTape = nativeBinding.validateTape

@@ -1,4 +1,4 @@
-import { assertSafeTokenEndpoint, InvalidTokenEndpointError } from '../lib'
+import { assertSafeTokenEndpoint, depositCredentialsBodySchema, InvalidTokenEndpointError } from '../lib'
 import { trickyTokenEndpoints } from './helpers/deposit-corpus'
 import { withNodeEnv } from './helpers/node-env'
 import { referenceTokenEndpointReason } from './reference/token-endpoint'
@@ -61,6 +61,45 @@ describe('assertSafeTokenEndpoint', () => {
     expect(withNodeEnv(undefined, () => reasonOf(url))).toBe('it must use https')
     expect(withNodeEnv('TEST', () => reasonOf(url))).toBe('it must use https')
     expect(withNodeEnv('test', () => reasonOf('https://169.254.169.254/'))).toBe('it points at a link-local / metadata address')
+  })
+
+  it('reads NODE_ENV only when the answer depends on it, in the guard and in validation', () => {
+    const original = process.env
+    let reads = 0
+    const counting = new Proxy(original, {
+      get(target, key, receiver) {
+        if (key === 'NODE_ENV') reads++
+        return Reflect.get(target, key, receiver)
+      },
+    })
+    const body = (tokenEndpoint: string, extra: object = {}) => ({ mcpServerId: 'm', refreshToken: 'r', tokenEndpoint, ...extra })
+    const count = (nodeEnv: string, run: () => unknown): [unknown, number] =>
+      withNodeEnv(nodeEnv, () => {
+        process.env = counting
+        reads = 0
+        try {
+          return [run(), reads]
+        } finally {
+          process.env = original
+        }
+      })
+    // Allowed or refused whatever NODE_ENV says: not read.
+    expect(count('test', () => reasonOf('https://auth.example.com/token'))).toEqual([null, 0])
+    expect(count('test', () => reasonOf('https://169.254.169.254/'))).toEqual(['it points at a link-local / metadata address', 0])
+    expect(count('test', () => depositCredentialsBodySchema.safeParse(body('https://a.example/t')).success)).toEqual([true, 0])
+    expect(count('test', () => depositCredentialsBodySchema.safeParse(body('https://a.example/t', { x: 1 })).success)).toEqual([false, 0])
+    // Refused only outside development and test: read, once, and obeyed.
+    expect(count('test', () => reasonOf('http://localhost/token'))).toEqual([null, 1])
+    expect(count('production', () => reasonOf('http://localhost/token'))).toEqual(['it must use https', 1])
+    expect(count('test', () => depositCredentialsBodySchema.safeParse(body('http://127.0.0.1/t')).success)).toEqual([true, 1])
+    const strict = count('production', () => depositCredentialsBodySchema.safeParse(body('http://127.0.0.1/t', { x: 1 })))
+    expect(strict[1]).toBeGreaterThanOrEqual(1)
+    expect((strict[0] as { error: { issues: { message: string }[] } }).error.issues.map((i) => i.message)).toEqual([
+      'Invalid OAuth token endpoint: it must use https',
+      'Unrecognized key: "x"',
+    ])
+    const relaxed = count('development', () => depositCredentialsBodySchema.safeParse(body('http://127.0.0.1/t', { x: 1 })))
+    expect((relaxed[0] as { error: { issues: { message: string }[] } }).error.issues.map((i) => i.message)).toEqual(['Unrecognized key: "x"'])
   })
 
   it('throws InvalidTokenEndpointError with name, code, reason and message', () => {

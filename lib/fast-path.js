@@ -15,7 +15,7 @@
 // `true`/`{}`/`false`, the length and bound keywords, required, additionalProperties, dependentRequired and
 // both extension keywords. A schema with any untyped node gets no fast path.
 
-const { tokenEndpointRejection } = require('../index.js')
+const { tokenEndpointRefusal } = require('./guard.js')
 
 const FAIL = Symbol('not valid, or not sure')
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples'])
@@ -33,24 +33,18 @@ function never() {
 
 /**
  * Compiles the fast path of a JSON Schema document the engine has already accepted. Returns
- * `(input, relaxedTokenEndpoints) => data | FAIL`, or null when the schema has a part not modelled.
+ * `(input) => data | FAIL`, or null when the schema has a part not modelled.
  */
 function compileFastPath(document) {
-  const state = { relaxed: false }
-  let root
   try {
-    root = node(document, state)
+    return node(document)
   } catch (err) {
     if (err instanceof Unsupported) return null
     throw err
   }
-  return (input, relaxed) => {
-    state.relaxed = relaxed
-    return root(input)
-  }
 }
 
-function node(schema, state) {
+function node(schema) {
   if (schema === true) return any
   if (schema === false) return never
   const keywords = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k))
@@ -68,14 +62,14 @@ function node(schema, state) {
     return (value) => (values.includes(value) ? value : FAIL)
   }
   if (type === undefined) throw new Unsupported()
-  const check = typed(type, schema, state)
+  const check = typed(type, schema)
   return nullable ? (value) => (value === null ? value : check(value)) : check
 }
 
-function typed(type, schema, state) {
+function typed(type, schema) {
   switch (type) {
     case 'string':
-      return stringCheck(schema, state)
+      return stringCheck(schema)
     case 'number':
     case 'integer':
       return numberCheck(schema, type === 'integer')
@@ -84,15 +78,15 @@ function typed(type, schema, state) {
     case 'null':
       return (value) => (value === null ? value : FAIL)
     case 'array':
-      return arrayCheck(schema, state)
+      return arrayCheck(schema)
     case 'object':
-      return objectCheck(schema, state)
+      return objectCheck(schema)
     default:
       throw new Unsupported()
   }
 }
 
-function stringCheck(schema, state) {
+function stringCheck(schema) {
   const min = schema.minLength ?? -1
   const max = schema.maxLength ?? Infinity
   const date = schema['x-mcp-date'] === true
@@ -102,7 +96,7 @@ function stringCheck(schema, state) {
     const length = value.length // UTF-16 code units, as zod counts
     if (length < min || length > max) return FAIL
     if (date && Number.isNaN(DATE_PARSE(value))) return FAIL
-    if (guard && tokenEndpointRejection(value, state.relaxed) != null) return FAIL
+    if (guard && tokenEndpointRefusal(value) !== null) return FAIL
     return value
   }
 }
@@ -117,8 +111,8 @@ function numberCheck(schema, integer) {
   }
 }
 
-function arrayCheck(schema, state) {
-  const items = 'items' in schema ? node(schema.items, state) : any
+function arrayCheck(schema) {
+  const items = 'items' in schema ? node(schema.items) : any
   const min = schema.minItems ?? -1
   const max = schema.maxItems ?? Infinity
   return (value) => {
@@ -135,11 +129,11 @@ function arrayCheck(schema, state) {
   }
 }
 
-function objectCheck(schema, state) {
+function objectCheck(schema) {
   const required = new Set(schema.required ?? [])
   const props = Object.keys(schema.properties ?? {}).map((name) => ({
     name,
-    check: node(schema.properties[name], state),
+    check: node(schema.properties[name]),
     required: required.has(name),
   }))
   // A required name without a property schema: anything but undefined (z.unknown().nonoptional()).

@@ -2,9 +2,9 @@
 
 // assertSafeTokenEndpoint: the SSRF guard for OAuth token endpoints (src/validation.rs and
 // core/src/guard.rs hold the rules). NODE_ENV is read here, from the calling context's process.env, at
-// every call.
+// every call whose answer depends on it.
 
-const { tokenEndpointRejection } = require('../index.js')
+const { tokenEndpointVerdict, tokenEndpointReasons } = require('../index.js')
 const { argumentError } = require('./errors.js')
 
 /** A token endpoint the executor must not call; `reason` says why. */
@@ -23,13 +23,29 @@ function relaxedTokenEndpoints() {
   return nodeEnv === 'development' || nodeEnv === 'test'
 }
 
+/** The guard's reasons, by verdict code - 1: `{ reason, waivedWhenRelaxed }`. */
+const REASONS = tokenEndpointReasons()
+
+/**
+ * Why `url` is refused, or null when it is allowed. The native verdict is the strict one; NODE_ENV is read
+ * (from this context's `process.env`, at this call) only when the refusal is one that development and test
+ * lift, the only case in which it changes the answer.
+ */
+function tokenEndpointRefusal(url) {
+  const code = tokenEndpointVerdict(url)
+  if (code === 0) return null
+  const refusal = REASONS[code - 1]
+  if (refusal === undefined) throw new Error(`mcp-oauth-credentials: unknown guard verdict ${code} (a bug: please report it)`)
+  return refusal.waivedWhenRelaxed && relaxedTokenEndpoints() ? null : refusal.reason
+}
+
 function assertSafeTokenEndpoint(url) {
   let text
   if (typeof url === 'string') text = url
   else if (url instanceof URL) text = url.href
   else throw argumentError(TypeError, 'url must be a string or a URL')
-  const reason = tokenEndpointRejection(text, relaxedTokenEndpoints())
-  if (reason != null) throw new InvalidTokenEndpointError(reason)
+  const reason = tokenEndpointRefusal(text)
+  if (reason !== null) throw new InvalidTokenEndpointError(reason)
 }
 
-module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, relaxedTokenEndpoints }
+module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, relaxedTokenEndpoints, tokenEndpointRefusal }

@@ -55,10 +55,13 @@ function decodedValue() {
   }
 }
 
-/** The issue objects of an encoded issue list. No user code runs while decoding, so one cursor serves. */
+/**
+ * The issue objects of an encoded issue list, after its first code unit (the binding's NODE_ENV flag). No
+ * user code runs while decoding, so one cursor serves.
+ */
 function decodeIssues(encoded) {
   source = encoded
-  at = 0
+  at = 1
   try {
     const count = u32()
     const issues = []

@@ -12,7 +12,7 @@
 
 use std::ptr;
 
-use mcp_oauth_credentials_core::guard::check_token_endpoint;
+use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
@@ -26,6 +26,37 @@ use zeroize::Zeroize;
 use crate::errors::{js_error, Code, JsErr};
 use crate::js::{check, create_string, Builder};
 use crate::slots::VALIDATOR;
+
+/// A JavaScript string as UTF-8 (lone surrogates become U+FFFD, as Node-API writes them). Most strings read
+/// here are property names and URLs: a stack buffer serves them in one call instead of two.
+fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> {
+    let mut stack = [0u8; 256];
+    let mut written = 0usize;
+    // SAFETY: `stack` has `stack.len()` bytes; Node-API writes at most that many, NUL included.
+    check(env, unsafe {
+        sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written)
+    })?;
+    // Node-API truncates at a character boundary without saying so: a result that leaves room for one
+    // more character (4 bytes at most) and the NUL was not truncated.
+    let bytes = if written + 5 <= stack.len() {
+        stack.get(..written).unwrap_or_default().to_vec()
+    } else {
+        let mut len = 0usize;
+        // SAFETY: a null buffer asks for the length in bytes.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
+        })?;
+        let mut buf = vec![0u8; len + 1];
+        // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
+        check(env, unsafe {
+            sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
+        })?;
+        buf.truncate(written);
+        buf
+    };
+    // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
+    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
 
 /// Values the validator needs from the caller's realm (`lib/validation.js` passes them).
 struct Realm {
@@ -62,34 +93,7 @@ impl<'a> JsInput<'a> {
     }
 
     fn read_utf8(&self, raw: sys::napi_value) -> Result<String, JsErr> {
-        let env = self.env();
-        // Most strings read here are property names: try a stack buffer first (one call instead of two).
-        let mut stack = [0u8; 256];
-        let mut written = 0usize;
-        // SAFETY: `stack` has `stack.len()` bytes; Node-API writes at most that many, NUL included.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written)
-        })?;
-        // Node-API truncates at a character boundary without saying so: a result that leaves room for one
-        // more character (4 bytes at most) and the NUL was not truncated.
-        let bytes = if written + 5 <= stack.len() {
-            stack.get(..written).unwrap_or_default().to_vec()
-        } else {
-            let mut len = 0usize;
-            // SAFETY: a null buffer asks for the length in bytes.
-            check(env, unsafe {
-                sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
-            })?;
-            let mut buf = vec![0u8; len + 1];
-            // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
-            check(env, unsafe {
-                sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
-            })?;
-            buf.truncate(written);
-            buf
-        };
-        // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
-        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        read_utf8(self.env(), raw)
     }
 
     /// `value[key]`. Short names without NUL go through `napi_get_named_property`, which looks the name up
@@ -364,9 +368,11 @@ impl Drop for NativeValidator {
     }
 }
 
-/// The issues as one JavaScript string (see `encode_issues`).
-fn issues_string(env: sys::napi_env, issues: &[Issue]) -> Result<sys::napi_value, JsErr> {
-    let units = encode_issues(issues);
+/// The issues as one JavaScript string: a first code unit that is 1 when they hold only if `NODE_ENV` is
+/// not `development` or `test` (see `Outcome::node_env_dependent`), else 0; then `encode_issues`.
+fn issues_string(env: sys::napi_env, issues: &[Issue], node_env_dependent: bool) -> Result<sys::napi_value, JsErr> {
+    let mut units = encode_issues(issues);
+    units.insert(0, u16::from(node_env_dependent));
     let mut out = ptr::null_mut();
     // SAFETY: `units` holds `units.len()` code units.
     check(env, unsafe {
@@ -444,7 +450,7 @@ impl NativeValidator {
             build.push(data_box.raw(), 0, build.output(&outcome.output)?)?;
             build.undefined()?
         } else {
-            issues_string(raw_env, &outcome.issues)?
+            issues_string(raw_env, &outcome.issues, outcome.node_env_dependent)?
         };
         // SAFETY: `result` is a live handle of this env.
         Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
@@ -480,7 +486,7 @@ pub fn validate_tape<'env>(
     let raw_env = env.raw();
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
     let slots = unsafe { f64_slots(raw_env, slots.raw()) }?;
-    let run = |buffer: &mut Vec<u16>| -> Result<Vec<Issue>, JsErr> {
+    let run = |buffer: &mut Vec<u16>| -> Result<(Vec<Issue>, bool), JsErr> {
         read_utf16(raw_env, text.raw(), buffer)?;
         let issues = VALIDATOR.with(slot, |compiled| {
             let tape = Tape::new(slots, buffer, &compiled.names);
@@ -488,7 +494,7 @@ pub fn validate_tape<'env>(
                 relaxed_token_endpoints,
             };
             validate(&compiled.schema, &tape.root(), &options)
-                .map(|outcome| outcome.issues)
+                .map(|outcome| (outcome.issues, outcome.node_env_dependent))
                 .map_err(|e| js_error(Code::Internal, e.to_string()))
         });
         // The text holds strings of the input: wipe them, keep the capacity.
@@ -504,10 +510,11 @@ pub fn validate_tape<'env>(
             Err(_) => run(&mut Vec::new()),
         })
         .unwrap_or_else(|_| run(&mut Vec::new()))?;
-    let result = if outcome.is_empty() {
+    let (issues, node_env_dependent) = outcome;
+    let result = if issues.is_empty() {
         Builder { env: raw_env }.undefined()?
     } else {
-        issues_string(raw_env, &outcome)?
+        issues_string(raw_env, &issues, node_env_dependent)?
     };
     // SAFETY: `result` is a live handle of this env.
     Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
@@ -555,8 +562,38 @@ fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>) -
     Ok(())
 }
 
-/// The token-endpoint guard: `null` when `url` is allowed, else the reason it is refused.
+/// A reason the token-endpoint guard refuses a URL (`tokenEndpointReasons`).
+#[napi(object)]
+pub struct TokenEndpointReason {
+    /// The reason text (`Invalid OAuth token endpoint: <reason>`).
+    pub reason: String,
+    /// Whether `NODE_ENV` `development` or `test` lifts it.
+    pub waived_when_relaxed: bool,
+}
+
+/// The guard's reasons, in the order of the codes `tokenEndpointVerdict` returns (code 1 is the first).
 #[napi]
-pub fn token_endpoint_rejection(url: String, relaxed: bool) -> Option<&'static str> {
-    check_token_endpoint(&url, relaxed).err().map(|reason| reason.reason())
+pub fn token_endpoint_reasons() -> Vec<TokenEndpointReason> {
+    GuardReason::ALL
+        .iter()
+        .map(|reason| TokenEndpointReason {
+            reason: reason.reason().to_owned(),
+            waived_when_relaxed: reason.waived_when_relaxed(),
+        })
+        .collect()
+}
+
+/// The token-endpoint guard's strict verdict on `url`: 0 when allowed, else the refusal's code (its
+/// position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js` reads `NODE_ENV` only when
+/// the refusal is one that relaxed mode waives. The URL is read into a stack buffer, not a new string.
+#[napi(ts_args_type = "url: string")]
+pub fn token_endpoint_verdict(env: &Env, url: Unknown<'_>) -> Result<u32, JsErr> {
+    let url = read_utf8(env.raw(), url.raw())?;
+    Ok(match check_token_endpoint(&url, false) {
+        Ok(()) => 0,
+        Err(reason) => GuardReason::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .map_or(u32::MAX, |i| i as u32 + 1),
+    })
 }

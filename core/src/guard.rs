@@ -52,6 +52,24 @@ pub enum GuardReason {
 }
 
 impl GuardReason {
+    /// Every reason, in the order the rules are checked.
+    pub const ALL: [GuardReason; 6] = [
+        Self::NotAbsoluteUrl,
+        Self::NotHttpOrHttps,
+        Self::Unspecified,
+        Self::LinkLocalOrMetadata,
+        Self::MustUseHttps,
+        Self::Loopback,
+    ];
+
+    /// Whether relaxed mode (`NODE_ENV` `development` or `test`) lifts this refusal. The strict verdict
+    /// therefore decides alone unless it is one of these, which lets a caller read `NODE_ENV` only when
+    /// the answer depends on it: the relaxed verdict is `Ok` exactly when the strict one is `Ok` or a
+    /// reason for which this is true.
+    pub fn waived_when_relaxed(self) -> bool {
+        matches!(self, Self::MustUseHttps | Self::Loopback)
+    }
+
     /// The reason text, without the common prefix; fixed text, never a part of the input.
     pub fn reason(self) -> &'static str {
         match self {

@@ -47,6 +47,10 @@ pub struct Outcome<'s, I> {
     pub issues: Vec<Issue>,
     /// The output value (meaningful only when `issues` is empty).
     pub output: Output<'s, I>,
+    /// A strict run (`relaxed_token_endpoints: false`) refused a token endpoint for a reason that relaxed
+    /// mode waives: the outcome holds only if `NODE_ENV` is not `development` or `test`, and a caller that
+    /// has not read it yet must, and run again relaxed if it is. Always false for a relaxed run.
+    pub node_env_dependent: bool,
 }
 
 /// Validates `input` against `schema`.
@@ -55,11 +59,13 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
         options: *options,
         issues: Vec::with_capacity(4),
         path: Vec::with_capacity(8),
+        node_env_dependent: false,
     };
     let output = run.node(&schema.root, input)?;
     Ok(Outcome {
         issues: run.issues,
         output,
+        node_env_dependent: run.node_env_dependent,
     })
 }
 
@@ -68,6 +74,8 @@ struct Run<'s> {
     issues: Vec<Issue>,
     /// Where the walk is. Keys borrow from the schema; an issue copies the path it needs.
     path: Vec<Step<'s>>,
+    /// See [`Outcome::node_env_dependent`].
+    node_env_dependent: bool,
 }
 
 /// A step of the walk's path (an issue's [`PathSeg`], borrowed).
@@ -384,6 +392,7 @@ impl<'s> Run<'s> {
         }
         if rules.token_endpoint && !self.aborted(start) {
             if let Err(reason) = check_token_endpoint(&value.text()?, self.options.relaxed_token_endpoints) {
+                self.node_env_dependent |= reason.waived_when_relaxed();
                 self.push(
                     IssueKind::Custom {
                         style: CustomStyle::SuperRefine,
