@@ -69,6 +69,9 @@ export declare function credentialRowAad(user: number, mcpServerId: string, fiel
  */
 export declare function decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
 
+/** The fixed words the issue encoding sends by index, in order (`lib/issues.js` reads them once). */
+export declare function issueConstants(): Array<string>
+
 /** The field names the issue encoding indexes, in order (`lib/issues.js` reads them once). */
 export declare function issueFieldNames(): Array<string>
 

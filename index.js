@@ -839,6 +839,7 @@ module.exports.NativeKeyring = nativeBinding.NativeKeyring
 module.exports.NativeValidator = nativeBinding.NativeValidator
 module.exports.credentialRowAad = nativeBinding.credentialRowAad
 module.exports.decryptInSlot = nativeBinding.decryptInSlot
+module.exports.issueConstants = nativeBinding.issueConstants
 module.exports.issueFieldNames = nativeBinding.issueFieldNames
 module.exports.sealInSlot = nativeBinding.sealInSlot
 module.exports.tokenEndpointReasons = nativeBinding.tokenEndpointReasons

@@ -3,9 +3,10 @@
 // The engine's issues arrive as one string (core/src/validation/issue.rs, `encode_issues`): counts and
 // lengths as two UTF-16 code units, strings as slices. Decoding by known lengths is several times cheaper
 // than JSON.parse, and assigning the fields in the order they arrive gives zod's key order.
-const { issueFieldNames } = require('../index.js')
+const { issueConstants, issueFieldNames } = require('../index.js')
 
 const FIELD_NAMES = issueFieldNames()
+const CONSTANTS = issueConstants()
 const STRING = 0
 const NUMBER = 1
 const TRUE = 2
@@ -13,6 +14,7 @@ const FALSE = 3
 const NULL = 4
 const ARRAY = 5
 const INDEX = 6
+const CONSTANT = 7
 let source = ''
 let at = 0
 
@@ -50,6 +52,8 @@ function decodedValue() {
     }
     case INDEX:
       return u32()
+    case CONSTANT:
+      return CONSTANTS[source.charCodeAt(at++)]
     default:
       throw new Error('mcp-oauth-credentials: malformed issue encoding (a bug: please report it)')
   }

@@ -104,9 +104,17 @@ pub fn decrypt_in_slot<'env>(
 ) -> Result<JsString<'env>, JsErr> {
     let version = key_version("encKeyVersion", version)?;
     slots::KEYRING.with(slot, |ring| {
-        ring.decrypt_with(value, version, aad.unwrap_or_default(), |text| env.create_string(text))
-            .map_err(from_crypto)?
-            .map_err(from_engine)
+        ring.decrypt_with(value, version, aad.unwrap_or_default(), |text| {
+            // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
+            // are instead of decoding UTF-8 (the same string either way, for ASCII).
+            if text.is_ascii() {
+                env.create_string_latin1(text.as_bytes())
+            } else {
+                env.create_string(text)
+            }
+        })
+        .map_err(from_crypto)?
+        .map_err(from_engine)
     })
 }
 

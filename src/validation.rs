@@ -16,7 +16,8 @@ use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
-    compile_json, encode_issues, validate, Class, Input, Issue, LengthValue, Options, Output, Schema, Tape, FIELD_NAMES,
+    compile_json, encode_issues, validate, Class, Input, Issue, LengthValue, Options, Output, Schema, Tape,
+    FIELD_NAMES, ISSUE_CONSTANTS,
 };
 use napi::bindgen_prelude::{Env, Unknown};
 use napi::{sys, JsValue};
@@ -461,6 +462,12 @@ impl NativeValidator {
 #[napi]
 pub fn issue_field_names() -> Vec<&'static str> {
     FIELD_NAMES.to_vec()
+}
+
+/// The fixed words the issue encoding sends by index, in order (`lib/issues.js` reads them once).
+#[napi]
+pub fn issue_constants() -> Vec<&'static str> {
+    ISSUE_CONSTANTS.to_vec()
 }
 
 thread_local! {

@@ -301,6 +301,62 @@ pub mod tags {
     pub const ARRAY: u16 = 5;
     /// An array index: two code units (high, low).
     pub const INDEX: u16 = 6;
+    /// One of [`super::CONSTANTS`]: its index (one code unit). JavaScript keeps the strings, so the words
+    /// every issue repeats are not sliced out anew each time.
+    pub const CONSTANT: u16 = 7;
+}
+
+/// The fixed words of issue fields (codes, expected and received types, origins), sent by index.
+pub const CONSTANTS: [&str; 21] = [
+    "invalid_type",
+    "too_small",
+    "too_big",
+    "unrecognized_keys",
+    "invalid_value",
+    "custom",
+    "string",
+    "number",
+    "int",
+    "boolean",
+    "null",
+    "array",
+    "object",
+    "never",
+    "nonoptional",
+    "safeint",
+    "NaN",
+    "Infinity",
+    "unknown",
+    SAFE_INT_NOTE,
+    "bigint",
+];
+
+/// A string's index in [`CONSTANTS`], if it is one of them (a test checks the two agree).
+fn constant_code(s: &str) -> Option<u16> {
+    Some(match s {
+        "invalid_type" => 0,
+        "too_small" => 1,
+        "too_big" => 2,
+        "unrecognized_keys" => 3,
+        "invalid_value" => 4,
+        "custom" => 5,
+        "string" => 6,
+        "number" => 7,
+        "int" => 8,
+        "boolean" => 9,
+        "null" => 10,
+        "array" => 11,
+        "object" => 12,
+        "never" => 13,
+        "nonoptional" => 14,
+        "safeint" => 15,
+        "NaN" => 16,
+        "Infinity" => 17,
+        "unknown" => 18,
+        SAFE_INT_NOTE => 19,
+        "bigint" => 20,
+        _ => return None,
+    })
 }
 
 /// The issues as UTF-16 code units, for the binding to hand to JavaScript as one string.
@@ -323,7 +379,10 @@ pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
         for (name, value) in fields {
             out.push(field_code(name));
             match value {
-                FieldValue::Str(s) => push_string(&mut out, s),
+                FieldValue::Str(s) => match constant_code(s) {
+                    Some(code) => out.extend([tags::CONSTANT, code]),
+                    None => push_string(&mut out, s),
+                },
                 FieldValue::Number(n) => push_number(&mut out, n),
                 FieldValue::Bool(b) => out.push(if b { tags::TRUE } else { tags::FALSE }),
                 FieldValue::Path(path) => {
@@ -549,6 +608,11 @@ mod tests {
                         serde_json::from_str(&text).expect("a JSON number")
                     }
                 }
+                tags::CONSTANT => {
+                    let code = usize::from(units[*at]);
+                    *at += 1;
+                    CONSTANTS[code].into()
+                }
                 tags::TRUE => true.into(),
                 tags::FALSE => false.into(),
                 tags::NULL => serde_json::Value::Null,
@@ -580,6 +644,26 @@ mod tests {
 
     fn issues_json(issues: &[Issue]) -> String {
         decode(&encode_issues(issues)).to_string()
+    }
+
+    #[test]
+    fn constants_are_distinct_and_decode_to_themselves() {
+        for (i, a) in CONSTANTS.iter().enumerate() {
+            assert_eq!(constant_code(a), Some(i as u16));
+        }
+        let issue = Issue {
+            kind: IssueKind::InvalidType {
+                expected: "string",
+                format: None,
+                received: None,
+            },
+            path: vec![PathSeg::Key("string".into())],
+            message: "string".into(),
+        };
+        assert_eq!(
+            issues_json(&[issue]),
+            r#"[{"expected":"string","code":"invalid_type","path":["string"],"message":"string"}]"#
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKE
 pub use engine::{validate, Options, Outcome, Output};
 pub use input::{Class, Input, LengthValue};
 pub use issue::{
-    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg, FIELD_NAMES,
+    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg,
+    CONSTANTS as ISSUE_CONSTANTS, FIELD_NAMES,
 };
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
