@@ -63,12 +63,6 @@ export declare class NativeValidator {
 /** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */
 export declare function credentialRowAad(user: number, mcpServerId: string, field: string): Buffer
 
-/**
- * Opens a stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript
- * string is copied from a per-thread scratch buffer that is zeroized right after.
- */
-export declare function decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array | undefined | null): string
-
 /** The fixed words the issue encoding sends by index, in order (`lib/issues.js` reads them once). */
 export declare function issueConstants(): Array<string>
 
@@ -95,15 +89,6 @@ export interface NativeSealed {
   encKeyVersion: number
 }
 
-/**
- * Seals in place under the keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the
- * UTF-8 plaintext, which `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto).
- * The plaintext is encrypted where it lies, so it is never copied into Rust memory; on failure it is
- * zeroized. Returns the key version. A plain function of a registry slot, not a method: the hot path
- * (see `src/slots.rs`).
- */
-export declare function sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8Array | undefined | null): number
-
 /** A reason the token-endpoint guard refuses a URL (`tokenEndpointReasons`). */
 export interface TokenEndpointReason {
   /** The reason text (`Invalid OAuth token endpoint: <reason>`). */
@@ -114,18 +99,3 @@ export interface TokenEndpointReason {
 
 /** The guard's reasons, in the order of the codes `tokenEndpointVerdict` returns (code 1 is the first). */
 export declare function tokenEndpointReasons(): Array<TokenEndpointReason>
-
-/**
- * The token-endpoint guard's strict verdict on `url`: 0 when allowed, else the refusal's code (its
- * position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js` reads `NODE_ENV` only when
- * the refusal is one that relaxed mode waives. The URL is read into a stack buffer, not a new string.
- */
-export declare function tokenEndpointVerdict(url: string): number
-
-/**
- * Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the buffer of the recorder's
- * `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
- * recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
- * JavaScript fast path does not accept: one call, no reads of the input itself.
- */
-export declare function validateTape(slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean): string | undefined

@@ -58,6 +58,22 @@ describe('byte compatibility with node:crypto', () => {
     expect(encryption.decrypt(nodeEncrypt(SECRET, 'tok', aad), { aad })).toBe('tok')
   })
 
+  it('reads associated data that views the very memory being sealed before sealing it', () => {
+    // A Uint8Array over Buffer's shared pool can cover the bytes encrypt() then allocates from that pool.
+    const probe = Buffer.allocUnsafe(1)
+    const pool = new Uint8Array(probe.buffer, probe.byteOffset + 1) // to the end of the pool
+    const before = Buffer.from(pool)
+    const { ciphertext } = encryption.encrypt('tok', { aad: pool })
+    expect(ciphertext.buffer).toBe(probe.buffer) // the overlap happened
+    const at = ciphertext.byteOffset - (probe.byteOffset + 1)
+    expect(at).toBeGreaterThanOrEqual(0)
+    // The associated data is the pool as it was when the addon was called: the plaintext already written
+    // after the 28 bytes of room, which still held whatever the pool held.
+    const aad = Buffer.from(before)
+    aad.write('tok', at + 28, 'utf8')
+    expect(nodeDecrypt(SECRET, ciphertext, aad)).toBe('tok')
+  })
+
   it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {
     const value = nodeEncrypt(SECRET, 'pooled')
     const pool = Buffer.concat([Buffer.from('garbage-before'), value, Buffer.from('after')])

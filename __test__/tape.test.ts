@@ -246,6 +246,18 @@ describe('the validation recorder and tape', () => {
     expect(depositCredentialsBodySchema.safeParse({ ...inner, tokenEndpoint: 'https://a.example/t' }).success).toBe(true)
   })
 
+  it('throws an Error, never crashes, when the native entry points are called with wrong arguments', () => {
+    const raw = native as unknown as Record<string, (...args: unknown[]) => unknown>
+    const calls: unknown[][] = [[], ['x'], [0, 1, 2, 3], [1e6, '', new ArrayBuffer(8), false], [0, Symbol('s'), {}, null], [0, '', new Float64Array(2), false]]
+    for (const args of calls) {
+      expect(() => raw.validateTape(...args)).toThrow(expect.objectContaining({ code: 'ERR_MCP_OAUTH_INTERNAL' }))
+    }
+    for (const url of [undefined, 1, {}, Symbol('s'), null]) {
+      expect(() => raw.tokenEndpointVerdict(url)).toThrow(expect.objectContaining({ code: 'ERR_MCP_OAUTH_INTERNAL' }))
+    }
+    expect(raw.tokenEndpointVerdict('https://auth.example.com/token')).toBe(0)
+  })
+
   it('answers a malformed tape with an Error, never a crash or a guess', () => {
     const document = JSON.stringify(depositDocument)
     const engine = new native.NativeValidator(document)

@@ -11,13 +11,17 @@ use std::sync::Arc;
 
 use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, RowField, RowIdentity};
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring, Sealed};
+use std::ptr;
+
 use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8ArraySlice, Utf16String};
-use napi::JsString;
+use napi::sys;
 use napi::Task;
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::errors::{from_crypto, from_engine, from_keyring, js_error, Code, JsErr};
+use crate::errors::{from_crypto, from_keyring, js_error, Code, JsErr};
+use crate::js::check;
+use crate::raw;
 use crate::slots;
 
 /// Checks a key version given as a JavaScript number.
@@ -75,46 +79,90 @@ pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) 
     Ok(row_aad(user_id(user)?, &mcp_server_id, field).into())
 }
 
-/// Seals in place under the keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the
-/// UTF-8 plaintext, which `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto).
-/// The plaintext is encrypted where it lies, so it is never copied into Rust memory; on failure it is
-/// zeroized. Returns the key version. A plain function of a registry slot, not a method: the hot path
-/// (see `src/slots.rs`).
-#[napi]
-pub fn seal_in_slot(slot: u32, mut buffer: Uint8ArraySlice<'_>, aad: Option<&[u8]>) -> Result<u32, JsErr> {
-    // SAFETY: the Buffer's memory is only touched by this call while it runs, as in `sealInPlace`.
-    let buffer = unsafe { buffer.as_mut() };
-    slots::KEYRING.with(slot, |ring| {
-        let version = ring
-            .seal_in_place(buffer, aad.unwrap_or_default())
-            .map_err(from_crypto)?;
-        Ok(version.get())
-    })
+/// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
+pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsErr> {
+    raw::export(env, exports, c"sealInSlot", seal_in_slot)?;
+    raw::export(env, exports, c"decryptInSlot", decrypt_in_slot)
 }
 
-/// Opens a stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript
-/// string is copied from a per-thread scratch buffer that is zeroized right after.
-#[napi]
-pub fn decrypt_in_slot<'env>(
-    env: &'env Env,
-    slot: u32,
-    value: &[u8],
-    version: f64,
-    aad: Option<&[u8]>,
-) -> Result<JsString<'env>, JsErr> {
-    let version = key_version("encKeyVersion", version)?;
+/// `sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8Array): number`. Seals in place under the
+/// keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
+/// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
+/// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns the
+/// key version. A plain function of a registry slot, not a method: the hot path (see `src/slots.rs`).
+unsafe extern "C" fn seal_in_slot(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own env and info.
+    unsafe { raw::call::<3>(env, info, seal_in_slot_body) }
+}
+
+fn seal_in_slot_body(env: sys::napi_env, [slot, buffer, aad]: [sys::napi_value; 3]) -> Result<sys::napi_value, JsErr> {
+    let slot = raw::u32_arg(env, slot)?;
+    let target = raw::uint8_array(env, buffer)?;
+    let aad_range = if raw::is_nullish(env, aad) {
+        None
+    } else {
+        Some(raw::uint8_array(env, aad)?)
+    };
+    // The associated data could be a view over the very memory being sealed (a Uint8Array over Buffer's
+    // shared pool): then it is copied first, so that no byte is both read and written through two slices.
+    let aad_copy: Option<Vec<u8>> = match aad_range {
+        // SAFETY: a range of this call, read before the sealing writes anything.
+        Some(range) if raw::overlap(range, target) => Some(unsafe { raw::bytes(range) }.to_vec()),
+        _ => None,
+    };
+    // SAFETY: a range of this call; no JavaScript runs while it is used; `aad` does not overlap it (above).
+    let buffer = unsafe { raw::bytes_mut(target) };
+    let aad: &[u8] = match (&aad_copy, aad_range) {
+        (Some(copy), _) => copy,
+        // SAFETY: a range of this call that does not overlap `buffer`.
+        (None, Some(range)) => unsafe { raw::bytes(range) },
+        (None, None) => &[],
+    };
+    let version = slots::KEYRING.with(slot, |ring| {
+        let version = ring.seal_in_place(buffer, aad).map_err(from_crypto)?;
+        Ok(version.get())
+    })?;
+    raw::number(env, version)
+}
+
+/// `decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array): string`. Opens a
+/// stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript string is
+/// copied from a per-thread scratch buffer that is zeroized right after.
+unsafe extern "C" fn decrypt_in_slot(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own env and info.
+    unsafe { raw::call::<4>(env, info, decrypt_in_slot_body) }
+}
+
+fn decrypt_in_slot_body(
+    env: sys::napi_env,
+    [slot, value, version, aad]: [sys::napi_value; 4],
+) -> Result<sys::napi_value, JsErr> {
+    let slot = raw::u32_arg(env, slot)?;
+    let version = key_version("encKeyVersion", raw::f64_arg(env, version)?)?;
+    // SAFETY: ranges of this call, only read, while no JavaScript runs.
+    let value = unsafe { raw::bytes(raw::uint8_array(env, value)?) };
+    let aad = if raw::is_nullish(env, aad) {
+        &[]
+    } else {
+        // SAFETY: as above.
+        unsafe { raw::bytes(raw::uint8_array(env, aad)?) }
+    };
     slots::KEYRING.with(slot, |ring| {
-        ring.decrypt_with(value, version, aad.unwrap_or_default(), |text| {
+        ring.decrypt_with(value, version, aad, |text| {
             // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
             // are instead of decoding UTF-8 (the same string either way, for ASCII).
-            if text.is_ascii() {
-                env.create_string_latin1(text.as_bytes())
-            } else {
-                env.create_string(text)
-            }
+            let mut out = ptr::null_mut();
+            // SAFETY: `text` is valid for its length; Latin-1 only for pure ASCII, which it then equals.
+            check(env, unsafe {
+                if text.is_ascii() {
+                    sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+                } else {
+                    sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+                }
+            })?;
+            Ok(out)
         })
         .map_err(from_crypto)?
-        .map_err(from_engine)
     })
 }
 

@@ -64,11 +64,3 @@ pub fn from_keyring(argument: &str, err: KeyringError) -> JsErr {
     };
     js_error(code, format!("{argument}: {err}"))
 }
-
-/// Maps a failure of the JavaScript engine itself (creating a string or a Buffer).
-pub fn from_engine(err: napi::Error) -> JsErr {
-    js_error(
-        Code::Internal,
-        format!("the JavaScript engine refused a value: {}", err.status),
-    )
-}

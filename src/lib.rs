@@ -12,5 +12,17 @@
 pub mod encryption;
 pub mod errors;
 mod js;
+mod raw;
 mod slots;
 pub mod validation;
+
+use napi::bindgen_prelude::Object;
+use napi::{Env, JsValue};
+
+/// Adds the hand-registered functions (see `src/raw.rs`) to the exports napi-rs builds.
+#[napi_derive::napi(module_exports)]
+pub fn register_raw_functions(exports: Object, env: Env) -> napi::Result<()> {
+    encryption::register(env.raw(), exports.raw())
+        .and_then(|()| validation::register(env.raw(), exports.raw()))
+        .map_err(|err| napi::Error::from_reason(err.reason))
+}

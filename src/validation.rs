@@ -26,6 +26,7 @@ use zeroize::Zeroize;
 
 use crate::errors::{js_error, Code, JsErr};
 use crate::js::{check, create_string, Builder};
+use crate::raw;
 use crate::slots::VALIDATOR;
 
 /// A JavaScript string as UTF-8 (lone surrogates become U+FFFD, as Node-API writes them). Most strings read
@@ -475,26 +476,33 @@ thread_local! {
     static TEXT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the buffer of the recorder's
-/// `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the
-/// recorder built `data`), else the encoded issues. `safeParse` takes this path for every input its
-/// JavaScript fast path does not accept: one call, no reads of the input itself.
-#[napi(
-    ts_args_type = "slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean",
-    ts_return_type = "string | undefined"
-)]
-pub fn validate_tape<'env>(
-    env: &'env Env,
-    slot: u32,
-    text: Unknown<'env>,
-    slots: Unknown<'env>,
-    relaxed_token_endpoints: bool,
-) -> Result<Unknown<'env>, JsErr> {
-    let raw_env = env.raw();
+/// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
+pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsErr> {
+    raw::export(env, exports, c"validateTape", validate_tape)?;
+    raw::export(env, exports, c"tokenEndpointVerdict", token_endpoint_verdict)
+}
+
+/// `validateTape(slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean):
+/// string | undefined`. Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the
+/// buffer of the recorder's `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator
+/// registered in `slot`. Returns `undefined` when the input is valid (the recorder kept what `data` needs),
+/// else the encoded issues. `safeParse` takes this path for every input its JavaScript fast path does not
+/// accept: one call, no reads of the input itself.
+unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own env and info.
+    unsafe { raw::call::<4>(env, info, validate_tape_body) }
+}
+
+fn validate_tape_body(
+    raw_env: sys::napi_env,
+    [slot, text, slots, relaxed]: [sys::napi_value; 4],
+) -> Result<sys::napi_value, JsErr> {
+    let slot = raw::u32_arg(raw_env, slot)?;
+    let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed)?;
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
-    let slots = unsafe { f64_slots(raw_env, slots.raw()) }?;
+    let slots = unsafe { f64_slots(raw_env, slots) }?;
     let run = |buffer: &mut Vec<u16>| -> Result<(Vec<Issue>, bool), JsErr> {
-        read_utf16(raw_env, text.raw(), buffer)?;
+        read_utf16(raw_env, text, buffer)?;
         let issues = VALIDATOR.with(slot, |compiled| {
             let tape = Tape::new(slots, buffer, &compiled.names);
             let options = Options {
@@ -518,13 +526,11 @@ pub fn validate_tape<'env>(
         })
         .unwrap_or_else(|_| run(&mut Vec::new()))?;
     let (issues, node_env_dependent) = outcome;
-    let result = if issues.is_empty() {
-        Builder { env: raw_env }.undefined()?
+    if issues.is_empty() {
+        Builder { env: raw_env }.undefined()
     } else {
-        issues_string(raw_env, &issues, node_env_dependent)?
-    };
-    // SAFETY: `result` is a live handle of this env.
-    Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
+        issues_string(raw_env, &issues, node_env_dependent)
+    }
 }
 
 /// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer
@@ -590,17 +596,23 @@ pub fn token_endpoint_reasons() -> Vec<TokenEndpointReason> {
         .collect()
 }
 
-/// The token-endpoint guard's strict verdict on `url`: 0 when allowed, else the refusal's code (its
-/// position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js` reads `NODE_ENV` only when
-/// the refusal is one that relaxed mode waives. The URL is read into a stack buffer, not a new string.
-#[napi(ts_args_type = "url: string")]
-pub fn token_endpoint_verdict(env: &Env, url: Unknown<'_>) -> Result<u32, JsErr> {
-    let url = read_utf8(env.raw(), url.raw())?;
-    Ok(match check_token_endpoint(&url, false) {
+/// `tokenEndpointVerdict(url: string): number`. The token-endpoint guard's strict verdict on `url`: 0
+/// when allowed, else the refusal's code (its position in `tokenEndpointReasons`, from 1). Strict, so
+/// that `lib/guard.js` reads `NODE_ENV` only when the refusal is one that relaxed mode waives. The URL is
+/// read into a stack buffer, not a new string.
+unsafe extern "C" fn token_endpoint_verdict(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own env and info.
+    unsafe { raw::call::<1>(env, info, token_endpoint_verdict_body) }
+}
+
+fn token_endpoint_verdict_body(env: sys::napi_env, [url]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
+    let url = read_utf8(env, url)?;
+    let code = match check_token_endpoint(&url, false) {
         Ok(()) => 0,
         Err(reason) => GuardReason::ALL
             .iter()
             .position(|r| *r == reason)
             .map_or(u32::MAX, |i| i as u32 + 1),
-    })
+    };
+    raw::number(env, code)
 }
