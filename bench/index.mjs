@@ -63,7 +63,7 @@ async function medians(tasks) {
     await bench.run()
     for (const task of bench.tasks) {
       if (task.result.state !== 'completed') throw new Error(`${task.name}: ${task.result.state} ${task.result.error ?? ''}`)
-      samples[task.name].push(...task.result.latency.samples)
+      for (const sample of task.result.latency.samples) samples[task.name].push(sample)
     }
   }
   const out = {}

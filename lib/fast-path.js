@@ -16,12 +16,11 @@
 // both extension keywords. A schema with any untyped node gets no fast path.
 
 const { tokenEndpointRefusal } = require('./guard.js')
+const { classify, compileOrNull, Unsupported } = require('./schema-node.js')
 
 const FAIL = Symbol('not valid, or not sure')
-const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples'])
 const DATE_PARSE = Date.parse
 
-class Unsupported extends Error {}
 
 function any(value) {
   return value
@@ -36,34 +35,27 @@ function never() {
  * `(input) => data | FAIL`, or null when the schema has a part not modelled.
  */
 function compileFastPath(document) {
-  try {
-    return node(document)
-  } catch (err) {
-    if (err instanceof Unsupported) return null
-    throw err
-  }
+  return compileOrNull(() => node(document))
 }
 
 function node(schema) {
-  if (schema === true) return any
-  if (schema === false) return never
-  const keywords = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k))
-  if (keywords.length === 0) return any
-  let type = schema.type
-  let nullable = false
-  if (Array.isArray(type)) {
-    nullable = type.length === 2 && type.includes('null')
-    type = type.length === 1 ? type[0] : type.find((t) => t !== 'null')
+  const sorted = classify(schema)
+  switch (sorted.kind) {
+    case 'any':
+      return any
+    case 'never':
+      return never
+    case 'literal': {
+      const values = sorted.values
+      if (sorted.nullable && !values.includes(null)) values.push(null)
+      // Array.prototype.includes is SameValueZero, as the engine's literal match (and zod's Set.has).
+      return (value) => (values.includes(value) ? value : FAIL)
+    }
+    default: {
+      const check = typed(sorted.type, schema)
+      return sorted.nullable ? (value) => (value === null ? value : check(value)) : check
+    }
   }
-  if ('enum' in schema || 'const' in schema) {
-    const values = 'enum' in schema ? schema.enum.slice() : [schema.const]
-    if (nullable && !values.includes(null)) values.push(null)
-    // Array.prototype.includes is SameValueZero, as the engine's literal match (and zod's Set.has).
-    return (value) => (values.includes(value) ? value : FAIL)
-  }
-  if (type === undefined) throw new Unsupported()
-  const check = typed(type, schema)
-  return nullable ? (value) => (value === null ? value : check(value)) : check
 }
 
 function typed(type, schema) {

@@ -37,11 +37,11 @@ const TEXT = 32
 const LENGTH = 64
 const LENGTH_UNDEFINED = 128
 
-const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples'])
 const OBJECT_PROTOTYPE = Object.prototype
 const DATE_PARSE = Date.parse
 const IS_ARRAY = Array.isArray
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
+const { classify, compileOrNull, Unsupported } = require('./schema-node.js')
 
 /** The record of one validation: numeric slots and one text. Reused between validations. */
 class Recorder {
@@ -198,8 +198,6 @@ function lengthProperty(rec, at, value) {
   }
 }
 
-class Unsupported extends Error {}
-
 // Markers in the recorder's value list (private: no input can hold them).
 const FRESH_OBJECT = Symbol('object rebuilt')
 const FRESH_ARRAY = Symbol('array rebuilt')
@@ -213,13 +211,8 @@ const ABSENT = Symbol('absent')
  */
 function compileRecorder(document) {
   const names = []
-  let root
-  try {
-    root = node(document, names)
-  } catch (err) {
-    if (err instanceof Unsupported) return null
-    throw err
-  }
+  const root = compileOrNull(() => node(document, names))
+  if (root === null) return null
   return {
     names,
     record: root.record,
@@ -260,19 +253,11 @@ const never = {
 const scalar = never
 
 function node(schema, names) {
-  if (schema === true) return any
-  if (schema === false) return never
-  const keywords = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k))
-  if (keywords.length === 0) return any
-  let type = schema.type
-  let nullable = false
-  if (Array.isArray(type)) {
-    nullable = type.length === 2 && type.includes('null')
-    type = type.length === 1 ? type[0] : type.find((t) => t !== 'null')
-  }
-  if ('enum' in schema || 'const' in schema) {
-    const values = 'enum' in schema ? schema.enum : [schema.const]
-    const strings = values.some((v) => typeof v === 'string')
+  const sorted = classify(schema)
+  if (sorted.kind === 'any') return any
+  if (sorted.kind === 'never') return never
+  if (sorted.kind === 'literal') {
+    const strings = sorted.values.some((v) => typeof v === 'string')
     return {
       record(value, rec) {
         const at = header(rec, value)
@@ -282,9 +267,8 @@ function node(schema, names) {
       build: nextKept,
     }
   }
-  if (type === undefined) throw new Unsupported()
-  const inner = typed(type, schema, names)
-  if (!nullable) return inner
+  const inner = typed(sorted.type, schema, names)
+  if (!sorted.nullable) return inner
   return {
     record(value, rec) {
       if (value === null) {
