@@ -60,18 +60,27 @@ describe('byte compatibility with node:crypto', () => {
 
   it('reads associated data that views the very memory being sealed before sealing it', () => {
     // A Uint8Array over Buffer's shared pool can cover the bytes encrypt() then allocates from that pool.
-    const probe = Buffer.allocUnsafe(1)
-    const pool = new Uint8Array(probe.buffer, probe.byteOffset + 1) // to the end of the pool
-    const before = Buffer.from(pool)
-    const { ciphertext } = encryption.encrypt('tok', { aad: pool })
-    expect(ciphertext.buffer).toBe(probe.buffer) // the overlap happened
-    const at = ciphertext.byteOffset - (probe.byteOffset + 1)
-    expect(at).toBeGreaterThanOrEqual(0)
-    // The associated data is the pool as it was when the addon was called: the plaintext already written
-    // after the 28 bytes of room, which still held whatever the pool held.
-    const aad = Buffer.from(before)
-    aad.write('tok', at + 28, 'utf8')
-    expect(nodeDecrypt(SECRET, ciphertext, aad)).toBe('tok')
+    // Start a fresh, larger pool first, so that the value sealed next surely comes from it.
+    const savedPoolSize = Buffer.poolSize
+    Buffer.poolSize = 64 * 1024
+    try {
+      Buffer.allocUnsafe(Buffer.poolSize / 2 - 1) // more than the old pool has left: a new pool
+      const probe = Buffer.allocUnsafe(1)
+      const pool = new Uint8Array(probe.buffer, probe.byteOffset + 1, 4096)
+      const before = pool.slice() // a copy, outside the pool
+      const { ciphertext } = encryption.encrypt('tok', { aad: pool })
+      expect(ciphertext.buffer).toBe(probe.buffer) // the overlap happened
+      const at = ciphertext.byteOffset - (probe.byteOffset + 1)
+      expect(at).toBeGreaterThanOrEqual(0)
+      expect(at + ciphertext.length).toBeLessThanOrEqual(pool.length)
+      // The associated data is the pool as it was when the addon was called: the plaintext already
+      // written after the 28 bytes of room, which still held whatever the pool held.
+      const aad = Buffer.from(before.buffer) // wraps the copy (no pool allocation)
+      aad.write('tok', at + 28, 'utf8')
+      expect(nodeDecrypt(SECRET, ciphertext, aad)).toBe('tok')
+    } finally {
+      Buffer.poolSize = savedPoolSize
+    }
   })
 
   it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {

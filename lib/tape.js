@@ -11,8 +11,8 @@
 // (then `input[key]` for each extra key of a loose one), `value.length` where a length check meets an
 // object, and the received-type name (prototype, `constructor`, its `name`) where a type check meets an
 // object. Getters and proxy traps therefore run once each, and an exception they throw propagates as is.
-// It also builds zod's `data` (fresh objects and arrays), which the caller returns when the engine finds
-// no issue.
+// It also keeps the values it read, from which zod's `data` (fresh objects and arrays) is assembled when
+// the engine finds no issue.
 //
 // Covered: schemas whose every node is typed (`type`, `[T, "null"]`), `enum`/`const`, or `true`/`false`/
 // `{}`. A schema with an untyped node gets no recorder, and the engine reads the live input instead.
@@ -223,7 +223,7 @@ function compileRecorder(document) {
   }
 }
 
-// Each node compiles to `record(value, rec)`, which writes the value's record and pushes onto `rec.values`
+// Each node compiles to `record(value, rec)`, which writes the value's record and keeps in `rec.values`
 // what `build(rec)` needs to assemble its data: the value itself, or for an object or array zod rebuilds,
 // a marker followed by its members. Assembling data only on success keeps the (usually failing) recording
 // cheap.
