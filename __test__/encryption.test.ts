@@ -83,6 +83,16 @@ describe('byte compatibility with node:crypto', () => {
     }
   })
 
+  it('accepts views over a SharedArrayBuffer (copied before native code reads them)', () => {
+    const sealed = encryption.encrypt('shared', { aad: 'ctx' }).ciphertext
+    const shared = new Uint8Array(new SharedArrayBuffer(sealed.length))
+    shared.set(sealed)
+    const aad = new Uint8Array(new SharedArrayBuffer(3))
+    aad.set(Buffer.from('ctx'))
+    expect(encryption.decrypt(shared, { aad })).toBe('shared')
+    expect(nodeDecrypt(SECRET, encryption.encrypt('again', { aad }).ciphertext, Buffer.from('ctx'))).toBe('again')
+  })
+
   it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {
     const value = nodeEncrypt(SECRET, 'pooled')
     const pool = Buffer.concat([Buffer.from('garbage-before'), value, Buffer.from('after')])

@@ -22,7 +22,7 @@ const native = require('../index.js') as {
     enableTape(names: string[]): number
     safeParse(input: unknown, relaxed: boolean, proto: object, parse: (s: string) => number, box: unknown[]): string | undefined
   }
-  validateTape(slot: number, text: string, slots: ArrayBuffer, relaxed: boolean): string | undefined
+  validateTape(slot: number, text: string, slots: ArrayBuffer, used: number, relaxed: boolean): string | undefined
 }
 const { depositCredentialsBodySchema } = require('../lib/index.js')
 
@@ -45,7 +45,7 @@ function readers(document: unknown) {
     tape(input: unknown, relaxed: boolean): Result {
       recorder.clear()
       recorded.record(input, recorder)
-      const issues = native.validateTape(slot, recorder.text, recorder.buffer, relaxed)
+      const issues = native.validateTape(slot, recorder.text, recorder.buffer, recorder.used, relaxed)
       return issues === undefined ? { valid: true, data: recorded.data(recorder) } : { valid: false, issues: JSON.stringify(decodeIssues(issues)) }
     },
   }
@@ -187,6 +187,24 @@ describe('the validation recorder and tape', () => {
     expect(invalid).toBeGreaterThan(100)
   })
 
+  it('handles loose objects with many extra keys, and keys with lone surrogates, as the live reader does', () => {
+    const { live, tape } = readers({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: true })
+    const many: Record<string, unknown> = { a: 1 }
+    for (let i = 0; i < 20000; i++) many[`k${i}`] = i
+    const odd = { a: 1, '\ud800': 5, '\ufffd': 6, x: undefined }
+    const oddValid = { a: 'x', '\ud800': 5, '\ufffd': 6 }
+    const problems = [
+      compare('many keys', live(many, false), tape(many, false)),
+      compare('lone surrogate', live(odd, false), tape(odd, false)),
+    ].filter((p) => p !== null)
+    expect(problems).toEqual([])
+    // zod copies extra keys as they are; the live reader would merge these two (it reads keys as UTF-8).
+    const data = tape(oddValid, false) as { valid: true; data: Record<string, unknown> }
+    expect(data.valid).toBe(true)
+    expect(Object.keys(data.data)).toEqual(['a', '\ud800', '\ufffd'])
+    expect(data.data['\ud800']).toBe(5)
+  })
+
   it('reads each property once per recording, in schema order, then enumerates', () => {
     const reads: string[] = []
     const body = new Proxy(
@@ -248,13 +266,21 @@ describe('the validation recorder and tape', () => {
 
   it('throws an Error, never crashes, when the native entry points are called with wrong arguments', () => {
     const raw = native as unknown as Record<string, (...args: unknown[]) => unknown>
-    const calls: unknown[][] = [[], ['x'], [0, 1, 2, 3], [1e6, '', new ArrayBuffer(8), false], [0, Symbol('s'), {}, null], [0, '', new Float64Array(2), false]]
-    for (const args of calls) {
-      expect(() => raw.validateTape(...args)).toThrow(expect.objectContaining({ code: 'ERR_MCP_OAUTH_INTERNAL' }))
+    const wrongTypes: unknown[][] = [[], ['x'], [0, 1, 2, 3, false], [0, Symbol('s'), {}, 0, null], [0, '', new Float64Array(2), 2, false], [0, '', new ArrayBuffer(8), 1, 'no']]
+    for (const args of wrongTypes) {
+      expect(() => raw.validateTape(...args)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     }
+    // Well-typed, but no such validator, or more slots claimed than the buffer has.
+    expect(() => raw.validateTape(1e6, '', new ArrayBuffer(72), 9, false)).toThrow(expect.objectContaining({ code: 'ERR_MCP_OAUTH_INTERNAL' }))
+    expect(() => raw.validateTape(0, '', new ArrayBuffer(72), 10, false)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }))
+    expect(() => raw.validateTape(0, '', new ArrayBuffer(72), 8, false)).toThrow(/the validation tape has no root record/)
     for (const url of [undefined, 1, {}, Symbol('s'), null]) {
-      expect(() => raw.tokenEndpointVerdict(url)).toThrow(expect.objectContaining({ code: 'ERR_MCP_OAUTH_INTERNAL' }))
+      expect(() => raw.tokenEndpointVerdict(url)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     }
+    for (const args of [[0, 'x'], [0, new Uint16Array(4), undefined], [0, Buffer.alloc(40), 'aad']]) {
+      expect(() => raw.sealInSlot(...args)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    }
+    expect(() => raw.decryptInSlot(0, Buffer.alloc(40), 'one')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
     expect(raw.tokenEndpointVerdict('https://auth.example.com/token')).toBe(0)
   })
 
@@ -271,7 +297,7 @@ describe('the validation recorder and tape', () => {
         slots[j] = r < 0.6 ? Math.floor(random() * 12) : r < 0.7 ? -1 : r < 0.8 ? NaN : r < 0.9 ? 1e300 : random() * 40
       }
       try {
-        const answer = native.validateTape(slot, 'abc\ud800', slots.buffer, false)
+        const answer = native.validateTape(slot, 'abc\ud800', slots.buffer, slots.length, false)
         expect(answer === undefined || typeof answer === 'string').toBe(true)
       } catch (err) {
         errors++

@@ -50,13 +50,23 @@ function checkBytes(value, name) {
   if (!(value instanceof Uint8Array) && !types.isUint8Array(value)) {
     throw argumentError(TypeError, `${name} must be a Buffer or Uint8Array`)
   }
-  return value
+  return unshared(value)
+}
+
+/**
+ * The bytes the addon may read: a view over a SharedArrayBuffer is copied first, since another thread
+ * could write it while native code reads it.
+ */
+function unshared(view) {
+  const buffer = view.buffer
+  if (buffer instanceof ArrayBuffer || !types.isSharedArrayBuffer(buffer)) return view
+  return Uint8Array.prototype.slice.call(view)
 }
 
 function toAad(aad, name) {
   if (aad === undefined) return undefined
   if (typeof aad === 'string') return Buffer.from(aad, 'utf8')
-  if (types.isUint8Array(aad)) return aad
+  if (types.isUint8Array(aad)) return unshared(aad)
   throw argumentError(TypeError, `${name} must be a string, a Buffer or a Uint8Array`)
 }
 

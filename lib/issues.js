@@ -64,6 +64,10 @@ function decodedValue() {
  * user code runs while decoding, so one cursor serves.
  */
 function decodeIssues(encoded) {
+  // Assigning a field can run a setter someone put on Object.prototype, and that setter could decode
+  // issues of its own: the cursor is saved and restored around each decoding.
+  const outerSource = source
+  const outerAt = at
   source = encoded
   at = 1
   try {
@@ -80,7 +84,8 @@ function decodeIssues(encoded) {
     }
     return issues
   } finally {
-    source = ''
+    source = outerSource
+    at = outerAt
   }
 }
 

@@ -88,11 +88,11 @@ class Validator {
       let issues
       try {
         this.#recorder.record(input, tape)
-        issues = validateTape(this.#slot, tape.text, tape.buffer, false)
+        issues = validateTape(this.#slot, tape.text, tape.buffer, tape.used, false)
         // The strict rules refused a token endpoint for a reason development and test lift: only now does
         // NODE_ENV decide anything, so only now is it read (and the record validated again if it relaxes).
         if (issues !== undefined && issues.charCodeAt(0) === 1 && relaxedTokenEndpoints()) {
-          issues = validateTape(this.#slot, tape.text, tape.buffer, true)
+          issues = validateTape(this.#slot, tape.text, tape.buffer, tape.used, true)
         }
         if (issues === undefined) data = this.#recorder.data(tape)
       } finally {

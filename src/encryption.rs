@@ -96,12 +96,12 @@ unsafe extern "C" fn seal_in_slot(env: sys::napi_env, info: sys::napi_callback_i
 }
 
 fn seal_in_slot_body(env: sys::napi_env, [slot, buffer, aad]: [sys::napi_value; 3]) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(env, slot)?;
-    let target = raw::uint8_array(env, buffer)?;
+    let slot = raw::u32_arg(env, slot, "slot")?;
+    let target = raw::uint8_array(env, buffer, "buffer")?;
     let aad_range = if raw::is_nullish(env, aad) {
         None
     } else {
-        Some(raw::uint8_array(env, aad)?)
+        Some(raw::uint8_array(env, aad, "aad")?)
     };
     // The associated data could be a view over the very memory being sealed (a Uint8Array over Buffer's
     // shared pool): then it is copied first, so that no byte is both read and written through two slices.
@@ -137,15 +137,15 @@ fn decrypt_in_slot_body(
     env: sys::napi_env,
     [slot, value, version, aad]: [sys::napi_value; 4],
 ) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(env, slot)?;
-    let version = key_version("encKeyVersion", raw::f64_arg(env, version)?)?;
+    let slot = raw::u32_arg(env, slot, "slot")?;
+    let version = key_version("encKeyVersion", raw::f64_arg(env, version, "encKeyVersion")?)?;
     // SAFETY: ranges of this call, only read, while no JavaScript runs.
-    let value = unsafe { raw::bytes(raw::uint8_array(env, value)?) };
+    let value = unsafe { raw::bytes(raw::uint8_array(env, value, "value")?) };
     let aad = if raw::is_nullish(env, aad) {
         &[]
     } else {
         // SAFETY: as above.
-        unsafe { raw::bytes(raw::uint8_array(env, aad)?) }
+        unsafe { raw::bytes(raw::uint8_array(env, aad, "aad")?) }
     };
     slots::KEYRING.with(slot, |ring| {
         ring.decrypt_with(value, version, aad, |text| {

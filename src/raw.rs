@@ -58,10 +58,10 @@ unsafe fn throw(env: sys::napi_env, err: JsErr) {
     let mut code_value = ptr::null_mut();
     let mut message_value = ptr::null_mut();
     let mut error = ptr::null_mut();
-    // SAFETY: live env; both strings are valid UTF-8 of the given lengths. If any step fails, the status
-    // leaves an exception pending or nothing to throw, and the call returns `undefined`.
+    // SAFETY: live env; both strings are valid UTF-8 of the given lengths, the fallback's are
+    // NUL-terminated.
     unsafe {
-        if sys::napi_create_string_utf8(env, code.as_ptr().cast(), code.len() as isize, &mut code_value)
+        let built = sys::napi_create_string_utf8(env, code.as_ptr().cast(), code.len() as isize, &mut code_value)
             == sys::Status::napi_ok
             && sys::napi_create_string_utf8(
                 env,
@@ -69,9 +69,20 @@ unsafe fn throw(env: sys::napi_env, err: JsErr) {
                 err.reason.len() as isize,
                 &mut message_value,
             ) == sys::Status::napi_ok
-            && sys::napi_create_error(env, code_value, message_value, &mut error) == sys::Status::napi_ok
-        {
+            && sys::napi_create_error(env, code_value, message_value, &mut error) == sys::Status::napi_ok;
+        if built {
             sys::napi_throw(env, error);
+        } else {
+            let mut pending = false;
+            sys::napi_is_exception_pending(env, &mut pending);
+            if !pending {
+                // Never let the call return `undefined` as though it had succeeded.
+                sys::napi_throw_error(
+                    env,
+                    c"ERR_MCP_OAUTH_INTERNAL".as_ptr(),
+                    c"the addon could not build its error".as_ptr(),
+                );
+            }
         }
     }
 }
@@ -115,20 +126,32 @@ pub fn export(
     })
 }
 
-/// A `u32` argument (a number; fractional and out-of-range values are converted as Node-API does).
-pub fn u32_arg(env: sys::napi_env, value: sys::napi_value) -> Result<u32, JsErr> {
+/// A `u32` argument named `name` (a number; fractional and out-of-range values are converted as
+/// Node-API does). Anything else is an `ERR_INVALID_ARG_TYPE` error.
+pub fn u32_arg(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<u32, JsErr> {
     let mut out = 0u32;
-    // SAFETY: live handle; a non-number is an error status.
-    check(env, unsafe { sys::napi_get_value_uint32(env, value, &mut out) })?;
+    // SAFETY: live handle; a non-number is an error status, and leaves no exception pending.
+    let status = unsafe { sys::napi_get_value_uint32(env, value, &mut out) };
+    expect_type(status, name, "a number")?;
     Ok(out)
 }
 
-/// A boolean argument.
-pub fn bool_arg(env: sys::napi_env, value: sys::napi_value) -> Result<bool, JsErr> {
+/// A boolean argument named `name`.
+pub fn bool_arg(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<bool, JsErr> {
     let mut out = false;
     // SAFETY: live handle; a non-boolean is an error status.
-    check(env, unsafe { sys::napi_get_value_bool(env, value, &mut out) })?;
+    let status = unsafe { sys::napi_get_value_bool(env, value, &mut out) };
+    expect_type(status, name, "a boolean")?;
     Ok(out)
+}
+
+/// The status of a typed read: anything but success means the argument had the wrong type.
+pub fn expect_type(status: sys::napi_status, name: &str, expected: &str) -> Result<(), JsErr> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(js_error(Code::InvalidArgType, format!("{name} must be {expected}")))
+    }
 }
 
 /// A number as a JavaScript value.
@@ -139,21 +162,22 @@ pub fn number(env: sys::napi_env, value: u32) -> Result<sys::napi_value, JsErr> 
     Ok(out)
 }
 
-/// A number argument.
-pub fn f64_arg(env: sys::napi_env, value: sys::napi_value) -> Result<f64, JsErr> {
+/// A number argument named `name`.
+pub fn f64_arg(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<f64, JsErr> {
     let mut out = 0f64;
     // SAFETY: live handle; a non-number is an error status.
-    check(env, unsafe { sys::napi_get_value_double(env, value, &mut out) })?;
+    let status = unsafe { sys::napi_get_value_double(env, value, &mut out) };
+    expect_type(status, name, "a number")?;
     Ok(out)
 }
 
-/// Where a `Uint8Array` (a Buffer included) keeps its bytes, and how many. Anything else is an error.
-pub fn uint8_array(env: sys::napi_env, value: sys::napi_value) -> Result<(*mut u8, usize), JsErr> {
+/// Where a `Uint8Array` argument named `name` (a Buffer included) keeps its bytes, and how many.
+pub fn uint8_array(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<(*mut u8, usize), JsErr> {
     let mut kind = -1;
     let mut len = 0usize;
     let mut data = ptr::null_mut();
     // SAFETY: live handle; a value that is not a typed array is an error status.
-    check(env, unsafe {
+    let status = unsafe {
         sys::napi_get_typedarray_info(
             env,
             value,
@@ -163,9 +187,10 @@ pub fn uint8_array(env: sys::napi_env, value: sys::napi_value) -> Result<(*mut u
             ptr::null_mut(),
             ptr::null_mut(),
         )
-    })?;
+    };
+    expect_type(status, name, "a Uint8Array")?;
     if kind != sys::TypedarrayType::uint8_array {
-        return Err(js_error(Code::InvalidArgType, "expected a Uint8Array"));
+        return Err(js_error(Code::InvalidArgType, format!("{name} must be a Uint8Array")));
     }
     Ok((data.cast::<u8>(), if data.is_null() { 0 } else { len }))
 }

@@ -35,9 +35,9 @@ fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> 
     let mut stack = [0u8; 256];
     let mut written = 0usize;
     // SAFETY: `stack` has `stack.len()` bytes; Node-API writes at most that many, NUL included.
-    check(env, unsafe {
-        sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written)
-    })?;
+    let status =
+        unsafe { sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written) };
+    raw::expect_type(status, "the value", "a string")?;
     // Node-API truncates at a character boundary without saying so: a result that leaves room for one
     // more character (4 bytes at most) and the NUL was not truncated.
     let bytes = if written + 5 <= stack.len() {
@@ -482,25 +482,30 @@ pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsEr
     raw::export(env, exports, c"tokenEndpointVerdict", token_endpoint_verdict)
 }
 
-/// `validateTape(slot: number, text: string, slots: ArrayBuffer, relaxedTokenEndpoints: boolean):
-/// string | undefined`. Validates a recorded input (see `core/src/validation/tape.rs`): `slots` (the
-/// buffer of the recorder's `Float64Array`) and `text` as `lib/tape.js` wrote them, for the validator
-/// registered in `slot`. Returns `undefined` when the input is valid (the recorder kept what `data` needs),
+/// `validateTape(slot: number, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
+/// boolean): string | undefined`. Validates a recorded input (see `core/src/validation/tape.rs`): the first
+/// `used` slots of `slots` (the buffer of the recorder's `Float64Array`) and `text` as `lib/tape.js` wrote
+/// them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the recorder kept what `data` needs),
 /// else the encoded issues. `safeParse` takes this path for every input its JavaScript fast path does not
 /// accept: one call, no reads of the input itself.
 unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<4>(env, info, validate_tape_body) }
+    unsafe { raw::call::<5>(env, info, validate_tape_body) }
 }
 
 fn validate_tape_body(
     raw_env: sys::napi_env,
-    [slot, text, slots, relaxed]: [sys::napi_value; 4],
+    [slot, text, slots, used, relaxed]: [sys::napi_value; 5],
 ) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(raw_env, slot)?;
-    let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed)?;
+    let slot = raw::u32_arg(raw_env, slot, "slot")?;
+    let used = raw::u32_arg(raw_env, used, "used")? as usize;
+    let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed, "relaxedTokenEndpoints")?;
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
     let slots = unsafe { f64_slots(raw_env, slots) }?;
+    // Only what this validation recorded: the rest of the reused buffer holds earlier validations' slots.
+    let slots = slots
+        .get(..used)
+        .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
     let run = |buffer: &mut Vec<u16>| -> Result<(Vec<Issue>, bool), JsErr> {
         read_utf16(raw_env, text, buffer)?;
         let issues = VALIDATOR.with(slot, |compiled| {
@@ -508,7 +513,8 @@ fn validate_tape_body(
             let options = Options {
                 relaxed_token_endpoints,
             };
-            validate(&compiled.schema, &tape.root(), &options)
+            let root = tape.root().map_err(|e| js_error(Code::Internal, e.to_string()))?;
+            validate(&compiled.schema, &root, &options)
                 .map(|outcome| (outcome.issues, outcome.node_env_dependent))
                 .map_err(|e| js_error(Code::Internal, e.to_string()))
         });
@@ -543,9 +549,8 @@ unsafe fn f64_slots<'a>(env: sys::napi_env, raw: sys::napi_value) -> Result<&'a 
     let mut data = ptr::null_mut();
     let mut byte_length = 0usize;
     // SAFETY: live handle; a value that is not an ArrayBuffer is an error status.
-    check(env, unsafe {
-        sys::napi_get_arraybuffer_info(env, raw, &mut data, &mut byte_length)
-    })?;
+    let status = unsafe { sys::napi_get_arraybuffer_info(env, raw, &mut data, &mut byte_length) };
+    raw::expect_type(status, "slots", "an ArrayBuffer")?;
     let len = byte_length / std::mem::size_of::<f64>();
     if len == 0 {
         return Ok(&[]);
@@ -562,9 +567,8 @@ fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>) -
     buffer.clear();
     let mut len = 0usize;
     // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
-    check(env, unsafe {
-        sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len)
-    })?;
+    let status = unsafe { sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len) };
+    raw::expect_type(status, "text", "a string")?;
     buffer.resize(len + 1, 0);
     let mut written = 0usize;
     // SAFETY: `buffer` holds `len + 1` code units.

@@ -142,8 +142,10 @@ proptest! {
         // The binding hands the engine whatever JavaScript recorded; a malformed tape must never panic.
         let schema = compile_json(DEPOSIT_SCHEMA_JSON).expect("deposit schema");
         let tape = Tape::new(&slots, &text, &names);
-        if let Ok(outcome) = validate(&schema, &tape.root(), &Options { relaxed_token_endpoints: relaxed }) {
-            let _ = encode_issues(&outcome.issues);
+        if let Ok(root) = tape.root() {
+            if let Ok(outcome) = validate(&schema, &root, &Options { relaxed_token_endpoints: relaxed }) {
+                let _ = encode_issues(&outcome.issues);
+            }
         }
     }
 

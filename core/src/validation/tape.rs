@@ -105,6 +105,8 @@ pub struct Tape<'a> {
     names: &'a [String],
     /// Where the next property lookup starts (a hint: any value is correct).
     next_entry: Cell<usize>,
+    /// Where the next extra-key lookup starts (a hint, likewise).
+    next_extra: Cell<usize>,
 }
 
 impl<'a> Tape<'a> {
@@ -115,12 +117,19 @@ impl<'a> Tape<'a> {
             text,
             names,
             next_entry: Cell::new(0),
+            next_extra: Cell::new(0),
         }
     }
 
-    /// The root value (the record at slot 0).
-    pub fn root(&self) -> TapeInput<'_> {
-        TapeInput { tape: self, at: 0 }
+    /// The root value (the record at slot 0), or an error when the slots cannot hold one.
+    pub fn root(&self) -> Result<TapeInput<'_>, TapeError> {
+        if self.slots.len() < HEADER {
+            return Err(TapeError {
+                what: "root record",
+                at: 0,
+            });
+        }
+        Ok(TapeInput { tape: self, at: 0 })
     }
 
     fn slot(&self, at: usize, what: &'static str) -> Result<f64, TapeError> {
@@ -242,19 +251,33 @@ impl<'a> TapeInput<'a> {
     }
 
     /// An undeclared key of the `for…in` list whose value was recorded.
+    ///
+    /// The engine asks for the extra keys in list order, so the search starts after the last one found:
+    /// one comparison per key, not a scan per key (a loose object with many extra keys stays linear). Keys
+    /// are compared as the engine holds them, lone surrogates replaced by U+FFFD; where two keys differ
+    /// only there, the list order (the cursor) decides, which is the order the engine asks in.
     fn extra(&self, key: &str) -> Result<Option<usize>, TapeError> {
         let tape = self.tape;
         let Some(list) = self.for_in_list()? else {
             return Ok(None);
         };
         let count = tape.index(list, "for…in list")?;
-        let wanted: Vec<u16> = key.encode_utf16().collect();
-        for entry in 0..count {
+        let first = tape.next_extra.get().min(count);
+        for entry in (first..count).chain(0..first) {
             let base = list + 1 + entry * 3;
             let start = tape.index(base, "for…in key")?;
             let len = tape.index(base + 1, "for…in key")?;
-            let text = start.checked_add(len).and_then(|end| tape.text.get(start..end));
-            if text == Some(wanted.as_slice()) {
+            let Some(text) = start.checked_add(len).and_then(|end| tape.text.get(start..end)) else {
+                return Err(TapeError {
+                    what: "for…in key",
+                    at: base,
+                });
+            };
+            let same = char::decode_utf16(text.iter().copied())
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .eq(key.chars());
+            if same {
+                tape.next_extra.set(entry + 1);
                 return Ok(Some(base + 2));
             }
         }
@@ -271,9 +294,15 @@ impl<'a> TapeInput<'a> {
     }
 
     /// The record an entry slot points at (−1: the value was not read).
+    /// The record a pointer slot points at. The whole header must lie within the slots, so that a record
+    /// reached this way never answers from past the end (see [`Tape::class`]).
     fn record_at(&self, slot: usize, what: &'static str) -> Result<TapeInput<'a>, TapeError> {
         let at = self.tape.index(slot, what)?;
-        Ok(self.child(at))
+        if at.checked_add(HEADER).is_some_and(|end| end <= self.tape.slots.len()) {
+            Ok(self.child(at))
+        } else {
+            Err(TapeError { what, at: slot })
+        }
     }
 }
 
