@@ -213,7 +213,7 @@ export declare class InvalidTokenEndpointError extends Error {
 
 /**
  * The SSRF guard for token endpoints. `http:` and loopback are allowed only when the calling context's
- * `process.env.NODE_ENV` is exactly `development` or `test` (read at every call).
+ * `process.env.NODE_ENV` is exactly `development` or `test` (read at every call whose answer it can change).
  * @throws InvalidTokenEndpointError, or TypeError when `url` is neither a string nor a URL.
  */
 export declare function assertSafeTokenEndpoint(url: string | URL): void
