@@ -163,16 +163,9 @@ impl<'a> Input for JsInput<'a> {
     }
 
     fn utf16(&self) -> Result<Vec<u16>, JsErr> {
-        let env = self.env();
-        let len = self.utf16_len()?;
-        let mut buf = vec![0u16; len + 1];
-        let mut written = 0usize;
-        // SAFETY: `buf` holds `len + 1` code units.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf16(env, self.raw, buf.as_mut_ptr(), buf.len(), &mut written)
-        })?;
-        buf.truncate(written);
-        Ok(buf)
+        let mut units = Vec::new();
+        read_utf16(self.env(), self.raw, &mut units, "the value")?;
+        Ok(units)
     }
 
     fn utf16_len(&self) -> Result<usize, JsErr> {
@@ -507,7 +500,7 @@ fn validate_tape_body(
         .get(..used)
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
     let run = |buffer: &mut Vec<u16>| -> Result<(Vec<Issue>, bool), JsErr> {
-        read_utf16(raw_env, text, buffer)?;
+        read_utf16(raw_env, text, buffer, "text")?;
         let issues = VALIDATOR.with(slot, |compiled| {
             let tape = Tape::new(slots, buffer, &compiled.names);
             let options = Options {
@@ -563,12 +556,12 @@ unsafe fn f64_slots<'a>(env: sys::napi_env, raw: sys::napi_value) -> Result<&'a 
 }
 
 /// Reads a JavaScript string's UTF-16 code units into `buffer` (one copy; `buffer` keeps its capacity).
-fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>) -> Result<(), JsErr> {
+fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>, name: &str) -> Result<(), JsErr> {
     buffer.clear();
     let mut len = 0usize;
     // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
     let status = unsafe { sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len) };
-    raw::expect_type(status, "text", "a string")?;
+    raw::expect_type(status, name, "a string")?;
     buffer.resize(len + 1, 0);
     let mut written = 0usize;
     // SAFETY: `buffer` holds `len + 1` code units.
