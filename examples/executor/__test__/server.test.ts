@@ -16,10 +16,9 @@ afterAll(async () => {
   await db.close()
 })
 
-test('boots on an empty database with no key: migrates, warns, listens on 127.0.0.1, answers 503 then 200 once the key is set', async () => {
-  delete process.env.FOREST_EXECUTOR_ENCRYPTION_KEY
-  const log = { log: jest.fn(), warn: jest.fn() }
-  running = await startServer({
+/** Boots the server on the test database, with the key from the environment, on a free local port. */
+function boot(log: { log: jest.Mock; warn: jest.Mock }): Promise<RunningServer> {
+  return startServer({
     sequelize: db.sequelize,
     encryption: CredentialEncryption.fromEnv(),
     jwtSecret: JWT_SECRET,
@@ -27,6 +26,12 @@ test('boots on an empty database with no key: migrates, warns, listens on 127.0.
     host: '127.0.0.1',
     log,
   })
+}
+
+test('boots on an empty database with no key: migrates, warns, listens on 127.0.0.1, answers 503 then 200 once the key is set', async () => {
+  delete process.env.FOREST_EXECUTOR_ENCRYPTION_KEY
+  const log = { log: jest.fn(), warn: jest.fn() }
+  running = await boot(log)
   expect(log.warn).toHaveBeenCalledWith('warning: FOREST_EXECUTOR_ENCRYPTION_KEY is not set: deposits will answer 503')
   expect(log.log).toHaveBeenCalledWith('migrated: 0001-create-ai-mcp-oauth-credentials')
   expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -51,14 +56,7 @@ test('a second boot on the same database applies no migration and does not warn 
   await running?.close()
   process.env.FOREST_EXECUTOR_ENCRYPTION_KEY = 'server-test-secret'
   const log = { log: jest.fn(), warn: jest.fn() }
-  running = await startServer({
-    sequelize: db.sequelize,
-    encryption: CredentialEncryption.fromEnv(),
-    jwtSecret: JWT_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    log,
-  })
+  running = await boot(log)
   expect(log.warn).not.toHaveBeenCalled()
   expect(log.log).not.toHaveBeenCalled()
 })

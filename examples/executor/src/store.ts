@@ -38,17 +38,9 @@ export interface StoredCredential extends Omit<CredentialRecord, 'encKeyVersion'
 }
 
 export interface CredentialInstance
-  extends Model<InferAttributes<CredentialInstance>, InferCreationAttributes<CredentialInstance>> {
+  extends Model<InferAttributes<CredentialInstance>, InferCreationAttributes<CredentialInstance>>,
+    Omit<CredentialRecord, 'encKeyVersion'> {
   id: CreationOptional<number>
-  userId: number
-  mcpServerId: string
-  refreshTokenEnc: Buffer
-  clientId: string | null
-  clientSecretEnc: Buffer | null
-  clientSecretExpiresAt: Date | null
-  tokenEndpoint: string
-  tokenEndpointAuthMethod: string | null
-  scopes: string | null
   encKeyVersion: number
   createdAt: CreationOptional<Date>
   updatedAt: CreationOptional<Date>
