@@ -47,17 +47,12 @@ export declare class NativeValidator {
   constructor(document: string)
   /** Whether validation depends on `NODE_ENV` (the token-endpoint guard is used). */
   get usesTokenEndpointGuard(): boolean
-  /**
-   * Registers this schema for `validateTape`, with the property names the recorder's tapes index, and
-   * returns the slot to pass.
-   */
-  enableTape(names: Array<string>): number
-  /**
-   * Validates the live `input` (the reader for schemas the recorder does not cover). On success the
-   * data is stored at `box[0]` and the result is `undefined`; on failure the result is the issues,
-   * encoded as one string that `lib/issues.js` decodes.
-   */
-  safeParse(input: unknown, relaxedTokenEndpoints: boolean, objectPrototype: unknown, dateParse: unknown, dataBox: unknown): string | undefined
+  /** The reader's plan for this schema (JSON text; see `core/src/validation/plan.rs`). */
+  get readPlan(): string
+  /** The declared property names, which the read plan and `data` instructions index. */
+  get names(): Array<string>
+  /** Registers this schema for `validateTape` and returns the slot to pass. */
+  enableTape(): number
 }
 
 /** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */
@@ -88,6 +83,13 @@ export interface NativeSealed {
   /** The key version that sealed it. */
   encKeyVersion: number
 }
+
+/**
+ * The numbers of the tape's layout and of the result encodings, by name (`lib/reader.js` and
+ * `lib/result.js` read them once, so the two sides cannot disagree): `class.<typeof word>`,
+ * `flag.<NAME>`, `op.<NAME>`, `tag.<NAME>`.
+ */
+export declare function tapeLayout(): Record<string, number>
 
 /** A reason the token-endpoint guard refuses a URL (`tokenEndpointReasons`). */
 export interface TokenEndpointReason {

@@ -840,4 +840,5 @@ module.exports.NativeValidator = nativeBinding.NativeValidator
 module.exports.credentialRowAad = nativeBinding.credentialRowAad
 module.exports.issueConstants = nativeBinding.issueConstants
 module.exports.issueFieldNames = nativeBinding.issueFieldNames
+module.exports.tapeLayout = nativeBinding.tapeLayout
 module.exports.tokenEndpointReasons = nativeBinding.tokenEndpointReasons

@@ -1,18 +1,16 @@
 'use strict'
 
 // compileSchema and depositCredentialsBodySchema: zod-compatible validators over JSON Schema documents.
-// The engine is native (core/src/validation); this layer passes what belongs to the caller's realm
-// (Object.prototype, for zod's "received" type names; Date.parse; NODE_ENV) and shapes results as zod does.
+// One read, one judge: lib/reader.js reads the input once, in zod's order, under a plan the addon derives
+// from the compiled schema; the native engine (core/src/validation) judges what was read and writes every
+// issue; lib/result.js builds zod's `data` from the values read, or finalizes the issues.
 
 const { NativeValidator, validateTape } = require('../index.js')
 const { argumentError } = require('./errors.js')
 const { relaxedTokenEndpoints } = require('./guard.js')
-const { compileFastPath, FAIL } = require('./fast-path.js')
-const { compileRecorder, Recorder } = require('./tape.js')
-const { decodeIssues } = require('./issues.js')
-
-const OBJECT_PROTOTYPE = Object.prototype
-const DATE_PARSE = Date.parse
+const { Tape, compileReader } = require('./reader.js')
+const { decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = require('./result.js')
+const { snapshotSchema } = require('./schema-document.js')
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
@@ -42,76 +40,46 @@ function returnedError(issues) {
   }
 }
 
-function deepFreeze(value) {
-  if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) deepFreeze(value[key])
-    Object.freeze(value)
-  }
-  return value
-}
-
 class Validator {
-  #native
-  #fast
-  #recorder
-  #tape
+  #reader
+  #names
   #slot
-  #readsNodeEnv
-  /** Where the live engine puts `data` on success (see NativeValidator#safeParse). */
-  #box = [undefined]
+  #tape = new Tape()
+  /** Keeps the native schema (and so its registry slot) alive as long as this validator. */
+  #native
 
   constructor(native, document) {
     this.#native = native
-    this.#fast = compileFastPath(document)
-    this.#recorder = compileRecorder(document)
-    this.#tape = this.#recorder === null ? null : new Recorder()
-    this.#slot = this.#recorder === null ? -1 : native.enableTape(this.#recorder.names)
-    this.#readsNodeEnv = native.usesTokenEndpointGuard
+    this.#names = native.names
+    this.#reader = compileReader(JSON.parse(native.readPlan), this.#names)
+    this.#slot = native.enableTape()
     /** The JSON Schema document this validator was compiled from (a frozen copy). */
     this.jsonSchema = document
     Object.freeze(this)
   }
 
-  /** `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. */
+  /**
+   * `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. The reader reads the
+   * input once; the engine judges what it read, in one call; `data` is built from the values read.
+   */
   safeParse(input) {
-    if (this.#fast !== null) {
-      const data = this.#fast(input)
-      if (data !== FAIL) return { success: true, data }
-    }
-    if (this.#recorder !== null) {
-      // Invalid, or not sure: record the input in JavaScript, then the engine decides from the record, and
-      // writes zod's issues, in one call.
-      let tape = this.#tape
-      if (tape.busy) tape = new Recorder() // a getter of the input is validating something itself
-      tape.busy = true
-      let data
-      let issues
-      try {
-        this.#recorder.record(input, tape)
-        issues = validateTape(this.#slot, tape.text, tape.buffer, tape.used, false)
-        // The strict rules refused a token endpoint for a reason development and test lift: only now does
-        // NODE_ENV decide anything, so only now is it read (and the record validated again if it relaxes).
-        if (issues !== undefined && issues.charCodeAt(0) === 1 && relaxedTokenEndpoints()) {
-          issues = validateTape(this.#slot, tape.text, tape.buffer, tape.used, true)
-        }
-        if (issues === undefined) data = this.#recorder.data(tape)
-      } finally {
-        tape.clear()
-        tape.busy = false
+    let tape = this.#tape
+    if (tape.busy) tape = new Tape() // a getter of the input is validating something itself
+    tape.busy = true
+    try {
+      this.#reader.read(input, tape)
+      let answer = validateTape(this.#slot, tape.text, tape.buffer, tape.used, false)
+      // The strict rules refused a token endpoint for a reason development and test lift: only now does
+      // NODE_ENV decide anything, so only now is it read (and the same record judged again if it relaxes).
+      if (answer.charCodeAt(0) === NODE_ENV_DEPENDENT && relaxedTokenEndpoints()) {
+        answer = validateTape(this.#slot, tape.text, tape.buffer, tape.used, true)
       }
-      if (issues === undefined) return { success: true, data }
-      return { success: false, error: returnedError(decodeIssues(issues)) }
+      if (answer.charCodeAt(0) === SUCCESS) return { success: true, data: decodeData(answer, tape.values, this.#names) }
+      return { success: false, error: returnedError(decodeIssues(answer, tape.values)) }
+    } finally {
+      tape.clear()
+      tape.busy = false
     }
-    // A schema the recorder does not cover: the engine reads the live input, once, so NODE_ENV first.
-    const relaxed = this.#readsNodeEnv && relaxedTokenEndpoints()
-    const box = this.#box
-    const issues = this.#native.safeParse(input, relaxed, OBJECT_PROTOTYPE, DATE_PARSE, box)
-    if (issues === undefined) {
-      const data = box[0]
-      box[0] = undefined
-      return { success: true, data }
-    }
-    return { success: false, error: returnedError(decodeIssues(issues)) }
   }
 
   /** The validated data, or throws the ValidationError. */
@@ -142,23 +110,19 @@ function compileSchema(schema) {
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     throw argumentError(TypeError, 'compileSchema: the schema must be a JSON Schema object or a boolean')
   }
-  let text
-  try {
-    text = JSON.stringify(schema)
-  } catch (err) {
-    throw argumentError(TypeError, `compileSchema: the schema is not JSON (${err.message})`)
-  }
+  // One read of the document: a frozen copy, and its JSON text with every number exact (-0 included).
+  const { copy, text } = snapshotSchema(schema)
   let native
   try {
     native = new NativeValidator(text)
   } catch (err) {
     throw argumentError(TypeError, `compileSchema: ${err.message}`)
   }
-  return new Validator(native, deepFreeze(JSON.parse(text)))
+  return new Validator(native, copy)
 }
 
-const depositCredentialsBodyJsonSchema = deepFreeze(require('../schemas/deposit-credentials-body.schema.json'))
-const depositCredentialsBodySchema = compileSchema(depositCredentialsBodyJsonSchema)
+const depositCredentialsBodySchema = compileSchema(require('../schemas/deposit-credentials-body.schema.json'))
+const depositCredentialsBodyJsonSchema = depositCredentialsBodySchema.jsonSchema
 
 /** Column lengths of ai_mcp_oauth_credentials, the same numbers the deposit schema enforces. */
 const MCP_SERVER_ID_MAX_LENGTH = 255

@@ -1,31 +1,26 @@
 //! `NativeValidator` and the token-endpoint guard: the native half of `compileSchema`,
 //! `depositCredentialsBodySchema` and `assertSafeTokenEndpoint`.
 //!
-//! The engine (`mcp_oauth_credentials_core::validation`) reads the input through the [`Input`] trait;
-//! [`JsInput`] implements it with the Node-API operations that mirror zod's JavaScript: `input[key]`
-//! (`napi_get_property`), `key in input` (`napi_has_property`), `for…in` (`napi_get_property_names`).
-//! Getters and proxy traps therefore run as they would under zod, and an exception they throw stays
-//! pending and propagates unchanged ([`Code::PendingException`]).
-//!
-//! This is the one module with `unsafe`: raw Node-API calls on handles that are valid for the duration of
-//! the call that received them. Every call's status is checked.
+//! The input itself never reaches this module: `lib/reader.js` reads it once, in JavaScript, and hands
+//! over what it read (a tape); the engine judges the tape, and `data` comes back as instructions over the
+//! values the reader kept. Raw Node-API calls here use handles valid for the duration of the call that
+//! received them, and every call's status is checked.
 
+use std::collections::HashMap;
 use std::ptr;
 
 use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
-    compile_json, encode_issues, validate, Class, Input, Issue, LengthValue, Options, Output, Schema, Tape,
-    FIELD_NAMES, ISSUE_CONSTANTS,
+    compile_json, encode_issues, encode_output, validate, Options, Schema, Tape, FIELD_NAMES, ISSUE_CONSTANTS,
 };
-use napi::bindgen_prelude::{Env, Unknown};
-use napi::{sys, JsValue};
+use napi::sys;
 use napi_derive::napi;
 use zeroize::Zeroize;
 
 use crate::errors::{js_error, Code, JsErr};
-use crate::js::{check, create_string, Builder};
+use crate::js::check;
 use crate::raw;
 use crate::slots::VALIDATOR;
 
@@ -60,291 +55,9 @@ fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> 
     Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-/// Values the validator needs from the caller's realm (`lib/validation.js` passes them).
-struct Realm {
-    env: sys::napi_env,
-    object_prototype: sys::napi_value,
-    date_parse: sys::napi_value,
-}
-
-/// A JavaScript value under validation.
-#[derive(Clone, Copy)]
-struct JsInput<'a> {
-    realm: &'a Realm,
-    raw: sys::napi_value,
-}
-
-impl<'a> JsInput<'a> {
-    fn env(&self) -> sys::napi_env {
-        self.realm.env
-    }
-
-    fn wrap(&self, raw: sys::napi_value) -> Self {
-        JsInput { realm: self.realm, raw }
-    }
-
-    fn key(&self, key: &str) -> Result<sys::napi_value, JsErr> {
-        create_string(self.env(), key)
-    }
-
-    fn typeof_(&self) -> i32 {
-        let mut kind = 0;
-        // SAFETY: live env and handle; on failure `kind` stays 0 (undefined), which no check trusts.
-        unsafe { sys::napi_typeof(self.env(), self.raw, &mut kind) };
-        kind
-    }
-
-    fn read_utf8(&self, raw: sys::napi_value) -> Result<String, JsErr> {
-        read_utf8(self.env(), raw)
-    }
-
-    /// `value[key]`. Short names without NUL go through `napi_get_named_property`, which looks the name up
-    /// as an internalized string instead of creating a new string first.
-    fn property(&self, key: &str) -> Result<sys::napi_value, JsErr> {
-        let env = self.env();
-        let mut out = ptr::null_mut();
-        let mut name = [0u8; 128];
-        if key.len() < name.len() && !key.as_bytes().contains(&0) {
-            if let Some(slot) = name.get_mut(..key.len()) {
-                slot.copy_from_slice(key.as_bytes());
-            }
-            // SAFETY: `name` holds the key followed by at least one NUL; a throwing getter or trap leaves
-            // its exception pending.
-            check(env, unsafe {
-                sys::napi_get_named_property(env, self.raw, name.as_ptr().cast(), &mut out)
-            })?;
-        } else {
-            let name = self.key(key)?;
-            // SAFETY: live handles.
-            check(env, unsafe { sys::napi_get_property(env, self.raw, name, &mut out) })?;
-        }
-        Ok(out)
-    }
-}
-
-impl<'a> Input for JsInput<'a> {
-    type Error = JsErr;
-
-    fn class(&self) -> Class {
-        match self.typeof_() {
-            sys::ValueType::napi_null => Class::Null,
-            sys::ValueType::napi_boolean => Class::Boolean,
-            sys::ValueType::napi_number => Class::Number,
-            sys::ValueType::napi_string => Class::String,
-            sys::ValueType::napi_symbol => Class::Symbol,
-            sys::ValueType::napi_function => Class::Function,
-            sys::ValueType::napi_bigint => Class::BigInt,
-            sys::ValueType::napi_object | sys::ValueType::napi_external => {
-                let mut is_array = false;
-                // SAFETY: live env and handle.
-                unsafe { sys::napi_is_array(self.env(), self.raw, &mut is_array) };
-                if is_array {
-                    Class::Array
-                } else {
-                    Class::Object
-                }
-            }
-            _ => Class::Undefined,
-        }
-    }
-
-    fn boolean(&self) -> bool {
-        let mut value = false;
-        // SAFETY: live env and handle; a non-boolean leaves `false`.
-        unsafe { sys::napi_get_value_bool(self.env(), self.raw, &mut value) };
-        value
-    }
-
-    fn number(&self) -> f64 {
-        let mut value = f64::NAN;
-        // SAFETY: live env and handle; a non-number leaves NaN.
-        unsafe { sys::napi_get_value_double(self.env(), self.raw, &mut value) };
-        value
-    }
-
-    fn utf16(&self) -> Result<Vec<u16>, JsErr> {
-        let mut units = Vec::new();
-        read_utf16(self.env(), self.raw, &mut units, "the value")?;
-        Ok(units)
-    }
-
-    fn utf16_len(&self) -> Result<usize, JsErr> {
-        let env = self.env();
-        let mut len = 0usize;
-        // SAFETY: a null buffer asks for the length in code units.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf16(env, self.raw, ptr::null_mut(), 0, &mut len)
-        })?;
-        Ok(len)
-    }
-
-    fn text(&self) -> Result<String, JsErr> {
-        self.read_utf8(self.raw)
-    }
-
-    fn get(&self, key: &str) -> Result<Self, JsErr> {
-        Ok(self.wrap(self.property(key)?))
-    }
-
-    fn has(&self, key: &str) -> Result<bool, JsErr> {
-        let env = self.env();
-        let name = self.key(key)?;
-        let mut out = false;
-        // SAFETY: live handles.
-        check(env, unsafe { sys::napi_has_property(env, self.raw, name, &mut out) })?;
-        Ok(out)
-    }
-
-    fn has_own(&self, key: &str) -> Result<bool, JsErr> {
-        let env = self.env();
-        let name = self.key(key)?;
-        let mut out = false;
-        // SAFETY: live handles.
-        check(env, unsafe {
-            sys::napi_has_own_property(env, self.raw, name, &mut out)
-        })?;
-        Ok(out)
-    }
-
-    fn for_in_keys(&self) -> Result<Vec<String>, JsErr> {
-        let env = self.env();
-        let mut names = ptr::null_mut();
-        // SAFETY: live handle; Node-API documents this as the keys `for…in` visits, numbers as strings.
-        check(env, unsafe { sys::napi_get_property_names(env, self.raw, &mut names) })?;
-        let mut len = 0u32;
-        // SAFETY: `names` is an array.
-        check(env, unsafe { sys::napi_get_array_length(env, names, &mut len) })?;
-        let mut keys = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            let mut key = ptr::null_mut();
-            // SAFETY: index within the array.
-            check(env, unsafe { sys::napi_get_element(env, names, i, &mut key) })?;
-            keys.push(self.read_utf8(key)?);
-        }
-        Ok(keys)
-    }
-
-    fn array_len(&self) -> Result<u32, JsErr> {
-        let env = self.env();
-        let mut len = 0u32;
-        // SAFETY: live handle, an array.
-        check(env, unsafe { sys::napi_get_array_length(env, self.raw, &mut len) })?;
-        Ok(len)
-    }
-
-    fn index(&self, index: u32) -> Result<Self, JsErr> {
-        let env = self.env();
-        let mut out = ptr::null_mut();
-        // SAFETY: live handle; a throwing getter leaves its exception pending.
-        check(env, unsafe { sys::napi_get_element(env, self.raw, index, &mut out) })?;
-        Ok(self.wrap(out))
-    }
-
-    fn length_property(&self) -> Result<LengthValue, JsErr> {
-        let length = self.get("length")?;
-        match length.typeof_() {
-            sys::ValueType::napi_undefined => Ok(LengthValue::Undefined),
-            sys::ValueType::napi_number => Ok(LengthValue::Number(length.number())),
-            _ => {
-                let env = self.env();
-                let mut number = ptr::null_mut();
-                // SAFETY: live handle; `ToNumber` may run user code (valueOf) and throw.
-                check(env, unsafe { sys::napi_coerce_to_number(env, length.raw, &mut number) })?;
-                Ok(LengthValue::Number(self.wrap(number).number()))
-            }
-        }
-    }
-
-    fn object_type_name(&self) -> Result<String, JsErr> {
-        let env = self.env();
-        let mut proto = ptr::null_mut();
-        // SAFETY: live handle, an object.
-        check(env, unsafe { sys::napi_get_prototype(env, self.raw, &mut proto) })?;
-        let mut same = false;
-        // SAFETY: live handles.
-        check(env, unsafe {
-            sys::napi_strict_equals(env, proto, self.realm.object_prototype, &mut same)
-        })?;
-        if same || !self.has("constructor")? {
-            return Ok("object".to_owned());
-        }
-        let constructor = self.get("constructor")?;
-        if !constructor.truthy()? {
-            return Ok("object".to_owned());
-        }
-        let name = constructor.get("name")?;
-        if name.typeof_() == sys::ValueType::napi_string {
-            return self.read_utf8(name.raw);
-        }
-        let mut text = ptr::null_mut();
-        // SAFETY: live handle; `ToString` may run user code and throw (a Symbol does).
-        check(env, unsafe { sys::napi_coerce_to_string(env, name.raw, &mut text) })?;
-        self.read_utf8(text)
-    }
-
-    fn truthy(&self) -> Result<bool, JsErr> {
-        match self.class() {
-            Class::Undefined | Class::Null => return Ok(false),
-            Class::Boolean => return Ok(self.boolean()),
-            Class::Number => {
-                let n = self.number();
-                return Ok(n != 0.0 && !n.is_nan());
-            }
-            Class::String => return Ok(self.utf16_len()? > 0),
-            Class::Symbol | Class::Function | Class::Array => return Ok(true),
-            // Objects (`document.all` is falsy) and bigints: ask the engine.
-            Class::Object | Class::BigInt => {}
-        }
-        let env = self.env();
-        let mut out = ptr::null_mut();
-        // SAFETY: live handle; ToBoolean runs no user code.
-        check(env, unsafe { sys::napi_coerce_to_bool(env, self.raw, &mut out) })?;
-        Ok(self.wrap(out).boolean())
-    }
-
-    fn date_parses(&self) -> Result<bool, JsErr> {
-        let env = self.env();
-        let mut receiver = ptr::null_mut();
-        // SAFETY: live env.
-        check(env, unsafe { sys::napi_get_undefined(env, &mut receiver) })?;
-        let args = [self.raw];
-        let mut result = ptr::null_mut();
-        // SAFETY: `date_parse` is the caller realm's `Date.parse`, checked to be a function.
-        check(env, unsafe {
-            sys::napi_call_function(env, receiver, self.realm.date_parse, 1, args.as_ptr(), &mut result)
-        })?;
-        Ok(!self.wrap(result).number().is_nan())
-    }
-}
-
-/// Result building that depends on the engine's types.
-impl Builder {
-    fn output(&self, output: &Output<JsInput<'_>>) -> Result<sys::napi_value, JsErr> {
-        match output {
-            Output::Same(value) => Ok(value.raw),
-            Output::Undefined => self.undefined(),
-            Output::Object(entries) => {
-                let object = self.object()?;
-                for (key, value) in entries {
-                    self.set(object, key, self.output(value)?)?;
-                }
-                Ok(object)
-            }
-            Output::Array(items) => {
-                let array = self.array(items.len())?;
-                for (i, item) in items.iter().enumerate() {
-                    self.push(array, i, self.output(item)?)?;
-                }
-                Ok(array)
-            }
-        }
-    }
-}
-
-/// A compiled schema, and the property-name table its tapes index (see `lib/tape.js`).
+/// A compiled schema, as `validateTape` finds it in its registry slot.
 pub struct Compiled {
     schema: Arc<Schema>,
-    names: Vec<String>,
 }
 
 /// A compiled schema.
@@ -363,11 +76,10 @@ impl Drop for NativeValidator {
     }
 }
 
-/// The issues as one JavaScript string: a first code unit that is 1 when they hold only if `NODE_ENV` is
-/// not `development` or `test` (see `Outcome::node_env_dependent`), else 0; then `encode_issues`.
-fn issues_string(env: sys::napi_env, issues: &[Issue], node_env_dependent: bool) -> Result<sys::napi_value, JsErr> {
-    let mut units = encode_issues(issues);
-    units.insert(0, u16::from(node_env_dependent));
+/// A result as one JavaScript string. The first code unit says what follows: 0 or 1, the issues
+/// (`encode_issues`), 1 when they hold only if `NODE_ENV` is not `development` or `test` (see
+/// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions.
+fn result_string(env: sys::napi_env, units: &[u16]) -> Result<sys::napi_value, JsErr> {
     let mut out = ptr::null_mut();
     // SAFETY: `units` holds `units.len()` code units.
     check(env, unsafe {
@@ -394,13 +106,23 @@ impl NativeValidator {
         self.schema.uses_token_endpoint_guard()
     }
 
-    /// Registers this schema for `validateTape`, with the property names the recorder's tapes index, and
-    /// returns the slot to pass.
+    /// The reader's plan for this schema (JSON text; see `core/src/validation/plan.rs`).
+    #[napi(getter)]
+    pub fn read_plan(&self) -> String {
+        self.schema.read_plan()
+    }
+
+    /// The declared property names, which the read plan and `data` instructions index.
+    #[napi(getter)]
+    pub fn names(&self) -> Vec<String> {
+        self.schema.names().to_vec()
+    }
+
+    /// Registers this schema for `validateTape` and returns the slot to pass.
     #[napi]
-    pub fn enable_tape(&mut self, names: Vec<String>) -> Result<u32, JsErr> {
+    pub fn enable_tape(&mut self) -> Result<u32, JsErr> {
         let compiled = Compiled {
             schema: Arc::clone(&self.schema),
-            names,
         };
         let slot = VALIDATOR.register(Arc::new(compiled))?;
         if let Some(old) = self.slot.replace(slot) {
@@ -408,48 +130,71 @@ impl NativeValidator {
         }
         Ok(slot)
     }
+}
 
-    /// Validates the live `input` (the reader for schemas the recorder does not cover). On success the
-    /// data is stored at `box[0]` and the result is `undefined`; on failure the result is the issues,
-    /// encoded as one string that `lib/issues.js` decodes.
-    #[napi(ts_return_type = "string | undefined")]
-    pub fn safe_parse<'env>(
-        &self,
-        env: &'env Env,
-        input: Unknown<'env>,
-        relaxed_token_endpoints: bool,
-        object_prototype: Unknown<'env>,
-        date_parse: Unknown<'env>,
-        data_box: Unknown<'env>,
-    ) -> Result<Unknown<'env>, JsErr> {
-        let raw_env = env.raw();
-        // `Date.parse` is called through napi_call_function, which itself refuses a non-function.
-        let realm = Realm {
-            env: raw_env,
-            object_prototype: object_prototype.raw(),
-            date_parse: date_parse.raw(),
-        };
-        let value = JsInput {
-            realm: &realm,
-            raw: input.raw(),
-        };
-        let outcome = validate(
-            &self.schema,
-            &value,
-            &Options {
-                relaxed_token_endpoints,
-            },
-        )?;
-        let build = Builder { env: raw_env };
-        let result = if outcome.issues.is_empty() {
-            build.push(data_box.raw(), 0, build.output(&outcome.output)?)?;
-            build.undefined()?
-        } else {
-            issues_string(raw_env, &outcome.issues, outcome.node_env_dependent)?
-        };
-        // SAFETY: `result` is a live handle of this env.
-        Ok(unsafe { Unknown::from_raw_unchecked(raw_env, result) })
+/// The numbers of the tape's layout and of the result encodings, by name (`lib/reader.js` and
+/// `lib/result.js` read them once, so the two sides cannot disagree): `class.<typeof word>`,
+/// `flag.<NAME>`, `op.<NAME>`, `tag.<NAME>`.
+#[napi]
+pub fn tape_layout() -> HashMap<String, u32> {
+    use mcp_oauth_credentials_core::validation::{issue_tags as tags, output_ops as ops, tape_class_code, tape_flags as f, Class};
+    let mut out = HashMap::new();
+    for (name, class) in [
+        ("undefined", Class::Undefined),
+        ("null", Class::Null),
+        ("boolean", Class::Boolean),
+        ("number", Class::Number),
+        ("string", Class::String),
+        ("bigint", Class::BigInt),
+        ("symbol", Class::Symbol),
+        ("function", Class::Function),
+        ("array", Class::Array),
+        ("object", Class::Object),
+    ] {
+        out.insert(format!("class.{name}"), tape_class_code(class));
     }
+    for (name, bit) in [
+        ("TRUTHY", f::TRUTHY),
+        ("DATE_OK", f::DATE_OK),
+        ("DATE_KNOWN", f::DATE_KNOWN),
+        ("HAS", f::HAS),
+        ("HAS_KNOWN", f::HAS_KNOWN),
+        ("TEXT", f::TEXT),
+        ("LENGTH", f::LENGTH),
+        ("LENGTH_UNDEFINED", f::LENGTH_UNDEFINED),
+        ("ITEMS", f::ITEMS),
+        ("PROPS", f::PROPS),
+        ("EXTRAS", f::EXTRAS),
+        ("VALUE", f::VALUE),
+    ] {
+        out.insert(format!("flag.{name}"), bit);
+    }
+    for (name, op) in [
+        ("SAME", ops::SAME),
+        ("UNDEFINED", ops::UNDEFINED),
+        ("OBJECT", ops::OBJECT),
+        ("ARRAY", ops::ARRAY),
+        ("NAME", ops::NAME),
+        ("KEY", ops::KEY),
+    ] {
+        out.insert(format!("op.{name}"), u32::from(op));
+    }
+    for (name, tag) in [
+        ("STRING", tags::STRING),
+        ("NUMBER", tags::NUMBER),
+        ("TRUE", tags::TRUE),
+        ("FALSE", tags::FALSE),
+        ("NULL", tags::NULL),
+        ("ARRAY", tags::ARRAY),
+        ("INDEX", tags::INDEX),
+        ("CONSTANT", tags::CONSTANT),
+        ("RECORD", tags::RECORD),
+        ("TYPE_NAME", tags::TYPE_NAME),
+        ("CONCAT", tags::CONCAT),
+    ] {
+        out.insert(format!("tag.{name}"), u32::from(tag));
+    }
+    out
 }
 
 /// The field names the issue encoding indexes, in order (`lib/issues.js` reads them once).
@@ -476,11 +221,11 @@ pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsEr
 }
 
 /// `validateTape(slot: number, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
-/// boolean): string | undefined`. Validates a recorded input (see `core/src/validation/tape.rs`): the first
-/// `used` slots of `slots` (the buffer of the recorder's `Float64Array`) and `text` as `lib/tape.js` wrote
-/// them, for the validator registered in `slot`. Returns `undefined` when the input is valid (the recorder kept what `data` needs),
-/// else the encoded issues. `safeParse` takes this path for every input its JavaScript fast path does not
-/// accept: one call, no reads of the input itself.
+/// boolean): string`. Judges what `lib/reader.js` read of an input (see `core/src/validation/tape.rs`):
+/// the first `used` slots of `slots` and `text`, for the validator registered in `slot`. The tape is
+/// checked as it is parsed; one that does not parse is an `ERR_MCP_OAUTH_INTERNAL` error (no reader writes
+/// one). Returns the result string (see [`result_string`]). No JavaScript runs and nothing of the input is
+/// read during the call.
 unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
     unsafe { raw::call::<5>(env, info, validate_tape_body) }
@@ -499,37 +244,40 @@ fn validate_tape_body(
     let slots = slots
         .get(..used)
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
-    let run = |buffer: &mut Vec<u16>| -> Result<(Vec<Issue>, bool), JsErr> {
+    let run = |buffer: &mut Vec<u16>| -> Result<Vec<u16>, JsErr> {
         read_utf16(raw_env, text, buffer, "text")?;
-        let issues = VALIDATOR.with(slot, |compiled| {
-            let tape = Tape::new(slots, buffer, &compiled.names);
+        let result = VALIDATOR.with(slot, |compiled| {
+            let tape = Tape::parse(slots, buffer).map_err(|e| js_error(Code::Internal, e.to_string()))?;
             let options = Options {
                 relaxed_token_endpoints,
             };
-            let root = tape.root().map_err(|e| js_error(Code::Internal, e.to_string()))?;
-            validate(&compiled.schema, &root, &options)
-                .map(|outcome| (outcome.issues, outcome.node_env_dependent))
-                .map_err(|e| js_error(Code::Internal, e.to_string()))
+            let outcome = validate(&compiled.schema, &tape.root(), &options)
+                .map_err(|e| js_error(Code::Internal, e.to_string()))?;
+            let mut units;
+            if outcome.issues.is_empty() {
+                units = Vec::with_capacity(64);
+                units.push(2);
+                encode_output(&outcome.output, &mut units);
+            } else {
+                units = vec![u16::from(outcome.node_env_dependent)];
+                units.extend(encode_issues(&outcome.issues));
+            }
+            Ok(units)
         });
         // The text holds strings of the input: wipe them, keep the capacity.
         buffer.as_mut_slice().zeroize();
         buffer.clear();
-        issues
+        result
     };
     // No JavaScript runs during this call, so the scratch buffer is never borrowed twice; should it be (or
     // be gone, while the thread exits), a fresh buffer serves.
-    let outcome = TEXT
+    let units = TEXT
         .try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut buffer) => run(&mut buffer),
             Err(_) => run(&mut Vec::new()),
         })
         .unwrap_or_else(|_| run(&mut Vec::new()))?;
-    let (issues, node_env_dependent) = outcome;
-    if issues.is_empty() {
-        Builder { env: raw_env }.undefined()
-    } else {
-        issues_string(raw_env, &issues, node_env_dependent)
-    }
+    result_string(raw_env, &units)
 }
 
 /// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer

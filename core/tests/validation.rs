@@ -2,7 +2,7 @@
 //! list below was printed by zod 4.3.6 itself). The Jest differential suite compares against zod live.
 
 use mcp_oauth_credentials_core::validation::{
-    compile, compile_json, validate, FieldValue, Issue, JsonInput, Literal, Options, Output, PathSeg,
+    compile, compile_json, validate, FieldValue, Issue, JsonInput, Literal, Options, OutKey, Output, PathSeg, Text,
     DEPOSIT_SCHEMA_JSON,
 };
 use serde_json::{json, Map, Value};
@@ -31,7 +31,16 @@ fn issue_json(issue: &Issue) -> Value {
                     })
                     .collect(),
             ),
-            FieldValue::Strings(items) => json!(items),
+            FieldValue::Keys(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|k| match k {
+                        Text::Owned(s) => json!(s),
+                        Text::Record(at) => json!(format!("<record {at}>")),
+                    })
+                    .collect(),
+            ),
+            FieldValue::Message(issue) => json!(issue.message()),
             FieldValue::Literals(items) => Value::Array(
                 items
                     .iter()
@@ -267,7 +276,13 @@ fn data_is_fresh_and_follows_zod() {
     let Output::Object(entries) = outcome.output else {
         panic!("fresh object expected")
     };
-    let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_ref()).collect();
+    let keys: Vec<&str> = entries
+        .iter()
+        .map(|(k, _)| match k {
+            OutKey::Declared(name, _) => *name,
+            OutKey::Extra(_) => "<extra>",
+        })
+        .collect();
     assert_eq!(keys, ["a", "n"], "shape order, unknown keys stripped");
     let Output::Object(inner) = &entries[1].1 else {
         panic!("nested object rebuilt")
@@ -334,7 +349,7 @@ fn the_deposit_schema_compiles_and_reads_node_env() {
     .expect("runs");
     assert_eq!(strict.issues.len(), 1);
     assert_eq!(
-        strict.issues[0].message,
+        strict.issues[0].message(),
         "Invalid OAuth token endpoint: it must use https"
     );
     let relaxed = validate(

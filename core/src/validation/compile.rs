@@ -4,6 +4,8 @@
 //! keyword of the wrong shape, a combination zod cannot express) is a [`SchemaError`] naming the keyword
 //! and its JSON Pointer: a validator that silently ignored a rule would pass what it should refuse.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::issue::Literal;
@@ -86,6 +88,8 @@ pub(crate) enum Additional {
 #[derive(Debug, Clone)]
 pub(crate) struct Prop {
     pub name: String,
+    /// The name's index in [`Schema::names`].
+    pub id: u32,
     pub node: Node,
     pub required: bool,
 }
@@ -114,21 +118,30 @@ pub(crate) struct ArrayRules {
 
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectRules {
+    /// In the order a JavaScript object shape holds them (integer-like names first), which is the order
+    /// zod reads and reports them in.
     pub props: Vec<Prop>,
+    /// The declared names, for the catchall's "is this key declared" (one lookup, not a scan).
+    pub declared: HashSet<String>,
     pub additional: Additional,
     pub dependent_required: Vec<(String, Vec<String>)>,
-    /// Untyped schemas only: `required` names checked by presence.
-    pub required_presence: Vec<String>,
 }
 
 impl Default for ObjectRules {
     fn default() -> Self {
         Self {
             props: Vec::new(),
+            declared: HashSet::new(),
             additional: Additional::Strip,
             dependent_required: Vec::new(),
-            required_presence: Vec::new(),
         }
+    }
+}
+
+impl ObjectRules {
+    /// Whether the schema declares a property `key`.
+    pub(crate) fn declares(&self, key: &str) -> bool {
+        self.declared.contains(key)
     }
 }
 
@@ -142,8 +155,6 @@ pub(crate) enum Shape {
     Literal(Vec<Literal>),
     /// `type` given: the zod schema of that type, `nullable` for `[T, "null"]`.
     Typed(Ty, bool),
-    /// No `type`: each keyword applies to the instances of its own type, as JSON Schema says.
-    Untyped,
 }
 
 #[derive(Debug, Clone)]
@@ -177,11 +188,17 @@ impl Node {
 #[derive(Debug, Clone)]
 pub struct Schema {
     pub(crate) root: Node,
+    names: Vec<String>,
     uses_token_endpoint: bool,
     uses_date: bool,
 }
 
 impl Schema {
+    /// Every declared property name, indexed by the ids that [`super::Output`] and the read plan use.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether any string in the schema is checked by the token-endpoint guard (the binding then reads
     /// `NODE_ENV` for each validation).
     pub fn uses_token_endpoint_guard(&self) -> bool {
@@ -199,10 +216,13 @@ pub fn compile(document: &Value) -> Result<Schema, SchemaError> {
     let mut compiler = Compiler {
         uses_token_endpoint: false,
         uses_date: false,
+        names: Vec::new(),
+        ids: HashMap::new(),
     };
     let root = compiler.node(document, "#")?;
     Ok(Schema {
         root,
+        names: compiler.names,
         uses_token_endpoint: compiler.uses_token_endpoint,
         uses_date: compiler.uses_date,
     })
@@ -218,6 +238,32 @@ pub fn compile_json(text: &str) -> Result<Schema, SchemaError> {
 struct Compiler {
     uses_token_endpoint: bool,
     uses_date: bool,
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+/// Whether `key` is an array index, which a JavaScript object orders first, ascending (a canonical
+/// integer below 2^32 − 1).
+fn array_index(key: &str) -> Option<u32> {
+    let n: u32 = key.parse().ok()?;
+    (n != u32::MAX && n.to_string() == key).then_some(n)
+}
+
+/// Puts names in the order a JavaScript object built by assigning them in this order enumerates its
+/// keys: array indices ascending, then the other names in insertion order. zod's shapes are such
+/// objects, and their order decides the order of reads and of issues.
+fn js_key_order<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &str) {
+    let mut indexed: Vec<(u32, T)> = Vec::new();
+    let mut named: Vec<T> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        match array_index(name(&item)) {
+            Some(n) => indexed.push((n, item)),
+            None => named.push(item),
+        }
+    }
+    indexed.sort_by_key(|(n, _)| *n);
+    items.extend(indexed.into_iter().map(|(_, item)| item));
+    items.extend(named);
 }
 
 fn err(keyword: &str, pointer: &str, message: impl Into<String>) -> SchemaError {
@@ -254,10 +300,28 @@ fn number(value: &Value, keyword: &str, pointer: &str) -> Result<f64, SchemaErro
         .ok_or_else(|| err(keyword, pointer, format!("\"{keyword}\" must be a number")))
 }
 
+/// An extension keyword, which only `true` turns on (`false` would read as a rule that is not there).
 fn flag(value: &Value, keyword: &str, pointer: &str) -> Result<bool, SchemaError> {
-    value
-        .as_bool()
-        .ok_or_else(|| err(keyword, pointer, format!("\"{keyword}\" must be a boolean")))
+    match value {
+        Value::Bool(true) => Ok(true),
+        _ => Err(err(keyword, pointer, format!("\"{keyword}\" must be true (leave it out to turn it off)"))),
+    }
+}
+
+/// Annotations constrain nothing, but one of the wrong shape is a mistake in the document: say so.
+fn annotations(map: &Map<String, Value>, pointer: &str) -> Result<(), SchemaError> {
+    for (keyword, value) in map {
+        let fine = match keyword.as_str() {
+            "$schema" | "$id" | "title" | "description" | "$comment" => value.is_string(),
+            "examples" => value.is_array(),
+            _ => true,
+        };
+        if !fine {
+            let shape = if keyword == "examples" { "an array" } else { "a string" };
+            return Err(err(keyword, pointer, format!("\"{keyword}\" must be {shape}")));
+        }
+    }
+    Ok(())
 }
 
 fn literal(value: &Value, keyword: &str, pointer: &str) -> Result<Literal, SchemaError> {
@@ -281,11 +345,12 @@ fn string_list(value: &Value, keyword: &str, pointer: &str) -> Result<Vec<String
         .as_array()
         .ok_or_else(|| err(keyword, pointer, format!("\"{keyword}\" must be an array of strings")))?;
     let mut out: Vec<String> = Vec::with_capacity(items.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(items.len());
     for item in items {
         let name = item
             .as_str()
             .ok_or_else(|| err(keyword, pointer, format!("\"{keyword}\" must be an array of strings")))?;
-        if out.iter().any(|seen| seen == name) {
+        if !seen.insert(name) {
             return Err(err(
                 keyword,
                 pointer,
@@ -311,6 +376,7 @@ impl Compiler {
             Value::Object(map) => map,
             _ => return Err(err("", pointer, "a schema must be an object or a boolean")),
         };
+        annotations(map, pointer)?;
         for key in map.keys() {
             let known = ANNOTATIONS.contains(&key.as_str())
                 || ["type", "enum", "const"].contains(&key.as_str())
@@ -333,8 +399,18 @@ impl Compiler {
 
         let mut node = Node::of(match typed {
             Some((ty, nullable)) => Shape::Typed(ty, nullable),
-            None if map.keys().all(|k| ANNOTATIONS.contains(&k.as_str())) => Shape::Any,
-            None => Shape::Untyped,
+            None => match map.keys().find(|k| !ANNOTATIONS.contains(&k.as_str())) {
+                None => Shape::Any,
+                Some(keyword) => {
+                    return Err(err(
+                        keyword,
+                        pointer,
+                        format!(
+                            "\"{keyword}\" needs \"type\": z.fromJSONSchema converts a schema without \"type\" to z.any() and ignores it"
+                        ),
+                    ))
+                }
+            },
         });
         if let Some((ty, _)) = typed {
             let allowed: &[&str] = match ty {
@@ -359,8 +435,7 @@ impl Compiler {
         self.string_rules(map, pointer, &mut node.string)?;
         self.number_rules(map, pointer, &mut node.number)?;
         self.array_rules(map, pointer, &mut node.array)?;
-        let typed_object = matches!(node.shape, Shape::Typed(Ty::Object, _));
-        self.object_rules(map, pointer, typed_object, &mut node.object)?;
+        self.object_rules(map, pointer, &mut node.object)?;
         Ok(node)
     }
 
@@ -505,17 +580,12 @@ impl Compiler {
         Ok(())
     }
 
-    fn object_rules(
-        &mut self,
-        map: &Map<String, Value>,
-        pointer: &str,
-        typed: bool,
-        rules: &mut ObjectRules,
-    ) -> Result<(), SchemaError> {
+    fn object_rules(&mut self, map: &Map<String, Value>, pointer: &str, rules: &mut ObjectRules) -> Result<(), SchemaError> {
         let required = match map.get("required") {
             Some(v) => string_list(v, "required", pointer)?,
             None => Vec::new(),
         };
+        let mut required_set: HashSet<&str> = required.iter().map(String::as_str).collect();
         if let Some(properties) = map.get("properties") {
             let properties = properties
                 .as_object()
@@ -523,27 +593,29 @@ impl Compiler {
             let props_pointer = child(pointer, "properties");
             for (name, schema) in properties {
                 let node = self.node(schema, &child(&props_pointer, name))?;
+                let required = required_set.remove(name.as_str());
                 rules.props.push(Prop {
                     name: name.clone(),
+                    id: self.name_id(name),
                     node,
-                    required: typed && required.contains(name),
+                    required,
                 });
             }
         }
-        if typed {
-            // A required name without a property schema: `z.unknown().nonoptional()`, after the declared ones.
-            for name in &required {
-                if !rules.props.iter().any(|p| &p.name == name) {
-                    rules.props.push(Prop {
-                        name: name.clone(),
-                        node: Node::of(Shape::Any),
-                        required: true,
-                    });
-                }
+        // A required name without a property schema: `z.unknown().nonoptional()`, as though declared after
+        // the others (z.fromJSONSchema ignores such a name; JSON Schema requires it: see README).
+        for name in &required {
+            if required_set.contains(name.as_str()) {
+                rules.props.push(Prop {
+                    name: name.clone(),
+                    id: self.name_id(name),
+                    node: Node::of(Shape::Any),
+                    required: true,
+                });
             }
-        } else {
-            rules.required_presence = required;
         }
+        js_key_order(&mut rules.props, |p| &p.name);
+        rules.declared = rules.props.iter().map(|p| p.name.clone()).collect();
         if let Some(v) = map.get("additionalProperties") {
             let allowed = v.as_bool().ok_or_else(|| {
                 err(
@@ -563,12 +635,30 @@ impl Compiler {
                 )
             })?;
             for (name, deps) in entries {
-                rules
-                    .dependent_required
-                    .push((name.clone(), string_list(deps, "dependentRequired", pointer)?));
+                let deps = string_list(deps, "dependentRequired", pointer)?;
+                // The rule reads `data`, which holds declared properties only (loose extras aside): a name
+                // the schema does not declare could never be present there, so it is refused, not ignored.
+                if let Some(unknown) = std::iter::once(name).chain(&deps).find(|n| !rules.declares(n)) {
+                    return Err(err(
+                        "dependentRequired",
+                        pointer,
+                        format!("\"dependentRequired\" names \"{unknown}\", which \"properties\" does not declare"),
+                    ));
+                }
+                rules.dependent_required.push((name.clone(), deps));
             }
         }
         Ok(())
+    }
+
+    fn name_id(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
     }
 }
 

@@ -9,11 +9,9 @@
 //!   `unrecognized_keys` issue listing the `for…in` keys it does not declare, then its own refinements;
 //! - `data` is fresh: objects and arrays are rebuilt, everything else is the input value itself.
 
-use std::borrow::Cow;
-
 use super::compile::{Additional, Node, ObjectRules, Schema, Shape, Ty};
-use super::input::{Class, Input, LengthValue};
-use super::issue::{messages, CustomStyle, Issue, IssueKind, Literal, Origin, PathSeg};
+use super::input::{Class, Input, Key, LengthValue, Text};
+use super::issue::{CustomStyle, Issue, IssueKind, Literal, Origin, Parsed, PathSeg};
 use crate::guard::check_token_endpoint;
 
 /// How a validation runs.
@@ -23,8 +21,8 @@ pub struct Options {
     pub relaxed_token_endpoints: bool,
 }
 
-/// The `data` zod returns, in terms of the input's own values. Property names borrow from the schema
-/// (`'s`) where they can.
+/// The `data` zod returns, in terms of the input's own values. Declared property names borrow from the
+/// schema (`'s`).
 #[derive(Debug, Clone)]
 pub enum Output<'s, I> {
     /// The input value itself.
@@ -38,7 +36,16 @@ pub enum Output<'s, I> {
 }
 
 /// An output object's entries, in insertion order.
-pub type Entries<'s, I> = Vec<(Cow<'s, str>, Output<'s, I>)>;
+pub type Entries<'s, I> = Vec<(OutKey<'s>, Output<'s, I>)>;
+
+/// The key of an output entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutKey<'s> {
+    /// A property the schema declares: its name and its index in [`Schema::names`].
+    Declared(&'s str, u32),
+    /// A key of the input the schema does not declare (loose objects).
+    Extra(Text),
+}
 
 /// The result of a validation: no issues means success, and `output` is then zod's `data`.
 #[derive(Debug)]
@@ -51,6 +58,9 @@ pub struct Outcome<'s, I> {
     /// mode waives: the outcome holds only if `NODE_ENV` is not `development` or `test`, and a caller that
     /// has not read it yet must, and run again relaxed if it is. Always false for a relaxed run.
     pub node_env_dependent: bool,
+    /// How many values the walk visited: at most one visit per value of the input (the tests hold the
+    /// engine to that, for any tape).
+    pub visited: usize,
 }
 
 /// Validates `input` against `schema`.
@@ -60,12 +70,14 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
         issues: Vec::with_capacity(4),
         path: Vec::with_capacity(8),
         node_env_dependent: false,
+        visited: 0,
     };
     let output = run.node(&schema.root, input)?;
     Ok(Outcome {
         issues: run.issues,
         output,
         node_env_dependent: run.node_env_dependent,
+        visited: run.visited,
     })
 }
 
@@ -76,6 +88,8 @@ struct Run<'s> {
     path: Vec<Step<'s>>,
     /// See [`Outcome::node_env_dependent`].
     node_env_dependent: bool,
+    /// See [`Outcome::visited`].
+    visited: usize,
 }
 
 /// A step of the walk's path (an issue's [`PathSeg`], borrowed).
@@ -102,7 +116,7 @@ fn literal_matches<I: Input>(literal: &Literal, value: &I) -> Result<bool, I::Er
 }
 
 impl<'s> Run<'s> {
-    fn push(&mut self, kind: IssueKind, message: String) {
+    fn push(&mut self, kind: IssueKind) {
         self.issues.push(Issue {
             kind,
             path: self
@@ -113,7 +127,6 @@ impl<'s> Run<'s> {
                     Step::Index(index) => PathSeg::Index(*index),
                 })
                 .collect(),
-            message,
         });
     }
 
@@ -124,9 +137,10 @@ impl<'s> Run<'s> {
             .is_some_and(|new| new.iter().any(|issue| !issue.continues()))
     }
 
-    /// zod's `parsedType`, as the `invalid_type` message words it.
-    fn received<I: Input>(&self, value: &I) -> Result<Cow<'static, str>, I::Error> {
-        Ok(Cow::Borrowed(match value.class() {
+    /// zod's `parsedType`, as the `invalid_type` message words it. An object's name is read only when
+    /// the issue is finalized (zod formats messages after the walk).
+    fn parsed<I: Input>(&self, value: &I) -> Result<Parsed, I::Error> {
+        Ok(Parsed::Word(match value.class() {
             Class::Undefined => "undefined",
             Class::Null => "null",
             Class::Boolean => "boolean",
@@ -137,24 +151,23 @@ impl<'s> Run<'s> {
             Class::Symbol => "symbol",
             Class::Function => "function",
             Class::Array => "array",
-            Class::Object => return Ok(Cow::Owned(value.object_type_name()?)),
+            Class::Object => return Ok(Parsed::Object(value.type_name()?)),
         }))
     }
 
     fn invalid_type<I: Input>(&mut self, expected: &'static str, value: &I) -> Result<(), I::Error> {
-        let message = messages::invalid_type(expected, &self.received(value)?);
-        self.push(
-            IssueKind::InvalidType {
-                expected,
-                format: None,
-                received: None,
-            },
-            message,
-        );
+        let parsed = self.parsed(value)?;
+        self.push(IssueKind::InvalidType {
+            expected,
+            format: None,
+            received: None,
+            parsed,
+        });
         Ok(())
     }
 
     fn node<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Output<'s, I>, I::Error> {
+        self.visited += 1;
         match &node.shape {
             Shape::Any => Ok(Output::Same(value.clone())),
             Shape::Never => {
@@ -170,8 +183,7 @@ impl<'s> Run<'s> {
                     }
                 }
                 if !found {
-                    let message = messages::invalid_value(values);
-                    self.push(IssueKind::InvalidValue { values: values.clone() }, message);
+                    self.push(IssueKind::InvalidValue { values: values.clone() });
                 }
                 Ok(Output::Same(value.clone()))
             }
@@ -181,7 +193,6 @@ impl<'s> Run<'s> {
                 }
                 self.typed(*ty, node, value)
             }
-            Shape::Untyped => self.untyped(node, value),
         }
     }
 
@@ -201,15 +212,13 @@ impl<'s> Run<'s> {
                     self.invalid_type("number", value)?;
                 } else if !value.number().is_finite() {
                     let received = if value.number().is_nan() { "NaN" } else { "Infinity" };
-                    let message = messages::invalid_type("number", &self.received(value)?);
-                    self.push(
-                        IssueKind::InvalidType {
-                            expected: "number",
-                            format: None,
-                            received: Some(received),
-                        },
-                        message,
-                    );
+                    let parsed = self.parsed(value)?;
+                    self.push(IssueKind::InvalidType {
+                        expected: "number",
+                        format: None,
+                        received: Some(received),
+                        parsed,
+                    });
                 }
                 if ty == Ty::Integer && !self.aborted(start) {
                     self.safe_integer_check(value.number());
@@ -246,12 +255,7 @@ impl<'s> Run<'s> {
                 }
                 let entries = self.typed_object(&node.object, value)?;
                 if !self.aborted(start) {
-                    self.dependent_required::<I, _>(&node.object, |key| {
-                        match entries.iter().find(|(name, _)| name == key) {
-                            Some((_, out)) => truthy(out),
-                            None => Ok(false),
-                        }
-                    })?;
+                    self.dependent_required(&node.object, &entries)?;
                 }
                 Ok(Output::Object(entries))
             }
@@ -261,38 +265,25 @@ impl<'s> Run<'s> {
     /// zod's safe-integer format check (`z.int()`), which precedes the schema's own bounds.
     fn safe_integer_check(&mut self, n: f64) {
         if n.fract() != 0.0 {
-            let message = messages::invalid_type("int", "number");
-            self.push(
-                IssueKind::InvalidType {
-                    expected: "int",
-                    format: Some("safeint"),
-                    received: None,
-                },
-                message,
-            );
+            self.push(IssueKind::InvalidType {
+                expected: "int",
+                format: Some("safeint"),
+                received: None,
+                parsed: Parsed::Word("number"),
+            });
         } else if n.abs() > 9_007_199_254_740_991.0 {
             if n > 0.0 {
-                let maximum = 9_007_199_254_740_991.0;
-                let message = messages::too_big(Origin::Int, maximum);
-                self.push(
-                    IssueKind::TooBig {
-                        origin: Origin::Int,
-                        maximum,
-                        safe_int_note: true,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooBig {
+                    origin: Origin::Int,
+                    maximum: 9_007_199_254_740_991.0,
+                    safe_int_note: true,
+                });
             } else {
-                let minimum = -9_007_199_254_740_991.0;
-                let message = messages::too_small(Origin::Int, minimum);
-                self.push(
-                    IssueKind::TooSmall {
-                        origin: Origin::Int,
-                        minimum,
-                        safe_int_note: true,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooSmall {
+                    origin: Origin::Int,
+                    minimum: -9_007_199_254_740_991.0,
+                    safe_int_note: true,
+                });
             }
         }
     }
@@ -301,77 +292,55 @@ impl<'s> Run<'s> {
     fn number_checks(&mut self, node: &Node, n: f64, start: usize) {
         if let Some(minimum) = node.number.minimum {
             if !self.aborted(start) && !at_least(n, minimum) {
-                let message = messages::too_small(Origin::Number, minimum);
-                self.push(
-                    IssueKind::TooSmall {
-                        origin: Origin::Number,
-                        minimum,
-                        safe_int_note: false,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooSmall {
+                    origin: Origin::Number,
+                    minimum,
+                    safe_int_note: false,
+                });
             }
         }
         if let Some(maximum) = node.number.maximum {
             if !self.aborted(start) && !at_most(n, maximum) {
-                let message = messages::too_big(Origin::Number, maximum);
-                self.push(
-                    IssueKind::TooBig {
-                        origin: Origin::Number,
-                        maximum,
-                        safe_int_note: false,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooBig {
+                    origin: Origin::Number,
+                    maximum,
+                    safe_int_note: false,
+                });
             }
         }
     }
 
-    /// The value zod's length checks compare, and its origin; `None` when the check's `when` says skip.
-    fn length_of<I: Input>(&self, value: &I) -> Result<Option<(f64, Origin)>, I::Error> {
-        Ok(match value.class() {
-            Class::String => Some((value.utf16_len()? as f64, Origin::String)),
-            Class::Array => Some((f64::from(value.array_len()?), Origin::Array)),
-            Class::Object | Class::Function => match value.length_property()? {
-                LengthValue::Undefined => None,
-                LengthValue::Number(n) => Some((n, Origin::Unknown)),
-            },
-            _ => None,
-        })
-    }
-
-    /// zod's `.min(n)` then `.max(n)` length checks, which run even after a type issue.
+    /// zod's `.min(n)` then `.max(n)` length checks, which run even after a type issue, whenever the value
+    /// is not nullish and its `length` is not `undefined`.
     fn length_check<I: Input>(&mut self, min: Option<f64>, max: Option<f64>, value: &I) -> Result<(), I::Error> {
         if min.is_none() && max.is_none() {
             return Ok(());
         }
-        let Some((length, origin)) = self.length_of(value)? else {
+        let origin = match value.class() {
+            Class::String => Origin::String,
+            Class::Array => Origin::Array,
+            Class::Object | Class::Function => Origin::Unknown,
+            _ => return Ok(()),
+        };
+        let LengthValue::Number(length) = value.length()? else {
             return Ok(());
         };
         if let Some(minimum) = min {
             if !at_least(length, minimum) {
-                let message = messages::too_small(origin, minimum);
-                self.push(
-                    IssueKind::TooSmall {
-                        origin,
-                        minimum,
-                        safe_int_note: false,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooSmall {
+                    origin,
+                    minimum,
+                    safe_int_note: false,
+                });
             }
         }
         if let Some(maximum) = max {
             if !at_most(length, maximum) {
-                let message = messages::too_big(origin, maximum);
-                self.push(
-                    IssueKind::TooBig {
-                        origin,
-                        maximum,
-                        safe_int_note: false,
-                    },
-                    message,
-                );
+                self.push(IssueKind::TooBig {
+                    origin,
+                    maximum,
+                    safe_int_note: false,
+                });
             }
         }
         Ok(())
@@ -383,33 +352,29 @@ impl<'s> Run<'s> {
         let rules = &node.string;
         self.length_check(rules.min_length, rules.max_length, value)?;
         if rules.date && !self.aborted(start) && !value.date_parses()? {
-            self.push(
-                IssueKind::Custom {
-                    style: CustomStyle::Refine,
-                },
-                "must be a parseable date".to_owned(),
-            );
+            self.push(IssueKind::Custom {
+                style: CustomStyle::Refine,
+                message: "must be a parseable date".to_owned(),
+            });
         }
         if rules.token_endpoint && !self.aborted(start) {
             if let Err(reason) = check_token_endpoint(&value.text()?, self.options.relaxed_token_endpoints) {
                 self.node_env_dependent |= reason.waived_when_relaxed();
-                self.push(
-                    IssueKind::Custom {
-                        style: CustomStyle::SuperRefine,
-                    },
-                    reason.message(),
-                );
+                self.push(IssueKind::Custom {
+                    style: CustomStyle::SuperRefine,
+                    message: reason.message(),
+                });
             }
         }
         Ok(())
     }
 
     fn items<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Vec<Output<'s, I>>, I::Error> {
-        let len = value.array_len()?;
-        let mut out = Vec::with_capacity(len.min(4096) as usize);
+        let len = value.items()?;
+        let mut out = Vec::with_capacity(len.min(4096));
         for index in 0..len {
-            let item = value.index(index)?;
-            self.path.push(Step::Index(index));
+            let item = value.item(index)?;
+            self.path.push(Step::Index(u32::try_from(index).unwrap_or(u32::MAX)));
             let result = match &node.array.items {
                 Some(items) => self.node(items, &item),
                 None => Ok(Output::Same(item)),
@@ -420,137 +385,99 @@ impl<'s> Run<'s> {
         Ok(out)
     }
 
+    /// zod's object parse (`$ZodObjectJIT`): each declared property in shape order with `input[key]`;
+    /// an optional one whose issues stand only if `key in input`; `undefined` kept only if `key in
+    /// input`; then the catchall over `for…in`.
     fn typed_object<I: Input>(&mut self, rules: &'s ObjectRules, value: &I) -> Result<Entries<'s, I>, I::Error> {
         let mut entries = Vec::with_capacity(rules.props.len());
-        for prop in &rules.props {
-            let property = value.get(&prop.name)?;
+        for (at, prop) in rules.props.iter().enumerate() {
+            let key = Key { name: &prop.name, at };
+            let property = value.get(key)?;
+            let start = self.issues.len();
             self.path.push(Step::Key(&prop.name));
             let result = if property.class() == Class::Undefined && !prop.required {
                 Ok(Output::Same(property))
             } else if property.class() == Class::Undefined && prop.node.is_any() {
-                let message = messages::invalid_type("nonoptional", "undefined");
-                self.push(IssueKind::NonOptional, message);
+                self.push(IssueKind::NonOptional);
                 Ok(Output::Same(property))
             } else {
                 self.node(&prop.node, &property)
             };
             self.path.pop();
             let result = result?;
+            if !prop.required && self.issues.len() > start && !value.has(key)? {
+                // zod drops an optional property's issues when the key is not `in` the input (only a proxy
+                // can say so of a key that read as a value). zod would then copy the unchecked value into
+                // `data`; this package leaves the key out, so that `data` always satisfies the schema.
+                self.issues.truncate(start);
+                continue;
+            }
             if is_undefined(&result) {
-                if value.has(&prop.name)? {
-                    entries.push((Cow::Borrowed(prop.name.as_str()), Output::Undefined));
+                if value.has(key)? {
+                    entries.push((OutKey::Declared(&prop.name, prop.id), Output::Undefined));
                 }
             } else {
-                entries.push((Cow::Borrowed(prop.name.as_str()), result));
+                entries.push((OutKey::Declared(&prop.name, prop.id), result));
             }
         }
         match rules.additional {
             Additional::Strip => {}
-            Additional::Strict => self.unrecognized_keys(rules, value)?,
+            Additional::Strict => {
+                let keys: Vec<Text> = value
+                    .extras(&|key| rules.declares(key))?
+                    .into_iter()
+                    .map(|extra| extra.key)
+                    .collect();
+                if !keys.is_empty() {
+                    self.push(IssueKind::UnrecognizedKeys { keys });
+                }
+            }
             Additional::Loose => {
-                for key in value.for_in_keys()? {
-                    if rules.props.iter().any(|p| p.name == key) {
+                for extra in value.extras(&|key| rules.declares(key))? {
+                    let Some(property) = extra.value else {
+                        // Only a tape can lack the value, and then it is malformed.
                         continue;
-                    }
-                    let extra = value.get(&key)?;
-                    let out = if extra.class() == Class::Undefined {
-                        Output::Undefined
-                    } else {
-                        Output::Same(extra)
                     };
-                    entries.push((Cow::Owned(key), out));
+                    if property.class() != Class::Undefined {
+                        entries.push((OutKey::Extra(extra.key), Output::Same(property)));
+                    } else if extra.has == Some(true) {
+                        entries.push((OutKey::Extra(extra.key), Output::Undefined));
+                    }
                 }
             }
         }
         Ok(entries)
     }
 
-    /// A strict object's one `unrecognized_keys` issue: the `for…in` keys it does not declare, in order.
-    fn unrecognized_keys<I: Input>(&mut self, rules: &ObjectRules, value: &I) -> Result<(), I::Error> {
-        let unknown: Vec<String> = value
-            .for_in_keys()?
-            .into_iter()
-            .filter(|key| !rules.props.iter().any(|p| &p.name == key))
-            .collect();
-        if !unknown.is_empty() {
-            let message = messages::unrecognized_keys(&unknown);
-            self.push(IssueKind::UnrecognizedKeys { keys: unknown }, message);
-        }
-        Ok(())
-    }
-
-    /// `dependentRequired`, as the executor's zod refinement `!(o[prop] && !o[dep])` behaves: a custom
-    /// issue at `[dep]` when `prop` is truthy and `dep` is not. `truthy_at` reads, from the object zod
-    /// refines, whether a key is present and truthy.
-    fn dependent_required<I, F>(&mut self, rules: &'s ObjectRules, truthy_at: F) -> Result<(), I::Error>
-    where
-        I: Input,
-        F: Fn(&str) -> Result<bool, I::Error>,
-    {
+    /// `dependentRequired`: a custom issue at `[dep]` when `prop` is an own, truthy property of `data` and
+    /// `dep` is not, as the executor's refinement `!(o.clientSecret && !o.clientId)` behaves on the object
+    /// zod built (see README: own properties, so inherited names such as `toString` are never present).
+    fn dependent_required<I: Input>(&mut self, rules: &'s ObjectRules, entries: &Entries<'s, I>) -> Result<(), I::Error> {
+        let truthy_at = |name: &str| -> Result<bool, I::Error> {
+            match entries
+                .iter()
+                .find(|(key, _)| matches!(key, OutKey::Declared(declared, _) if *declared == name))
+            {
+                Some((_, out)) => truthy(out),
+                None => Ok(false),
+            }
+        };
         for (prop, deps) in &rules.dependent_required {
+            if !truthy_at(prop)? {
+                continue;
+            }
             for dep in deps {
-                if truthy_at(prop)? && !truthy_at(dep)? {
+                if !truthy_at(dep)? {
                     self.path.push(Step::Key(dep));
-                    self.push(
-                        IssueKind::Custom {
-                            style: CustomStyle::Refine,
-                        },
-                        format!("{dep} is required when {prop} is provided"),
-                    );
+                    self.push(IssueKind::Custom {
+                        style: CustomStyle::Refine,
+                        message: format!("{dep} is required when {prop} is provided"),
+                    });
                     self.path.pop();
                 }
             }
         }
         Ok(())
-    }
-
-    /// A schema without `type`: each keyword applies to the instances of its own type (JSON Schema), with
-    /// the issue zod gives for that keyword. `data` is the input itself (as for `z.unknown()`).
-    fn untyped<I: Input>(&mut self, node: &'s Node, value: &I) -> Result<Output<'s, I>, I::Error> {
-        let start = self.issues.len();
-        match value.class() {
-            Class::String => self.string_checks(node, value, start)?,
-            Class::Number => self.number_checks(node, value.number(), start),
-            Class::Array => {
-                self.items(node, value)?;
-                self.length_check(node.array.min_items, node.array.max_items, value)?;
-            }
-            Class::Object => self.untyped_object(&node.object, value)?,
-            _ => {}
-        }
-        Ok(Output::Same(value.clone()))
-    }
-
-    fn untyped_object<I: Input>(&mut self, rules: &'s ObjectRules, value: &I) -> Result<(), I::Error> {
-        for prop in &rules.props {
-            if value.has_own(&prop.name)? {
-                let property = value.get(&prop.name)?;
-                self.path.push(Step::Key(&prop.name));
-                let result = self.node(&prop.node, &property);
-                self.path.pop();
-                result?;
-            }
-        }
-        for name in &rules.required_presence {
-            if !value.has_own(name)? {
-                self.path.push(Step::Key(name));
-                self.push(
-                    IssueKind::NonOptional,
-                    messages::invalid_type("nonoptional", "undefined"),
-                );
-                self.path.pop();
-            }
-        }
-        if rules.additional == Additional::Strict {
-            self.unrecognized_keys(rules, value)?;
-        }
-        self.dependent_required::<I, _>(rules, |key| {
-            if value.has_own(key)? {
-                value.get(key)?.truthy()
-            } else {
-                Ok(false)
-            }
-        })
     }
 }
 

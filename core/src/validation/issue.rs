@@ -5,6 +5,9 @@
 //! resulting key order is visible to clients through `error.message` (`JSON.stringify(issues, null, 2)`),
 //! so [`Issue::fields`] reproduces it for every kind.
 
+use std::borrow::Cow;
+
+use super::input::{Text, TypeName};
 use super::number::js_number_to_string;
 
 /// One step of an issue's path: an object key or an array index.
@@ -99,6 +102,8 @@ pub enum IssueKind {
         format: Option<&'static str>,
         /// zod's `received` field (only for NaN and infinities)
         received: Option<&'static str>,
+        /// the received type, as the message words it
+        parsed: Parsed,
     },
     /// `invalid_type` with `expected: 'nonoptional'`: a required property with an unconstrained schema
     /// is missing (zod's `z.unknown().nonoptional()`).
@@ -124,7 +129,7 @@ pub enum IssueKind {
     /// `unrecognized_keys`
     UnrecognizedKeys {
         /// the keys, in `for…in` order
-        keys: Vec<String>,
+        keys: Vec<Text>,
     },
     /// `invalid_value` (enum and const)
     InvalidValue {
@@ -135,18 +140,39 @@ pub enum IssueKind {
     Custom {
         /// where `path` goes
         style: CustomStyle,
+        /// the message the refinement gives
+        message: String,
     },
 }
 
-/// One issue: a kind, a path and a message.
+/// zod's `util.parsedType` of the value an `invalid_type` issue is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// A word known from the value's class (`number`, `undefined`, `array`, …).
+    Word(&'static str),
+    /// An object's type name, which may be read only when the issue is finalized.
+    Object(TypeName),
+}
+
+/// A piece of a message: text, or a recorded value the binding fills in when it finalizes the issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text.
+    Str(Cow<'a, str>),
+    /// The string value of a record (a key, lone surrogates kept).
+    Record(u32),
+    /// The received-type name of a record's object, read when the issue is finalized.
+    TypeName(u32),
+}
+
+/// One issue: a kind and a path. The message is chosen from them when the issue is finalized
+/// ([`Issue::message`]), as zod's `finalizeIssue` does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     /// The kind and its extra fields.
     pub kind: IssueKind,
     /// Where in the input.
     pub path: Vec<PathSeg>,
-    /// zod's English message (or the custom message).
-    pub message: String,
 }
 
 /// A field value of an issue, for the bindings to turn into JavaScript.
@@ -160,8 +186,10 @@ pub enum FieldValue<'a> {
     Bool(bool),
     /// the path array
     Path(&'a [PathSeg]),
-    /// an array of strings
-    Strings(&'a [String]),
+    /// an array of keys
+    Keys(&'a [Text]),
+    /// the message
+    Message(&'a Issue),
     /// an array of primitives
     Literals(&'a [Literal]),
 }
@@ -195,12 +223,13 @@ impl Issue {
         use FieldValue as F;
         let code = ("code", F::Str(self.code()));
         let path = ("path", F::Path(&self.path));
-        let message = ("message", F::Str(&self.message));
+        let message = ("message", F::Message(self));
         match &self.kind {
             IssueKind::InvalidType {
                 expected,
                 format,
                 received,
+                ..
             } => {
                 let mut fields = Vec::with_capacity(6);
                 fields.push(("expected", F::Str(expected)));
@@ -225,15 +254,59 @@ impl Issue {
                 maximum,
                 safe_int_note,
             } => bound_fields(code, ("maximum", *maximum), *origin, *safe_int_note, path, message),
-            IssueKind::UnrecognizedKeys { keys } => vec![code, ("keys", F::Strings(keys)), path, message],
+            IssueKind::UnrecognizedKeys { keys } => vec![code, ("keys", F::Keys(keys)), path, message],
             IssueKind::InvalidValue { values } => vec![code, ("values", F::Literals(values)), path, message],
             IssueKind::Custom {
                 style: CustomStyle::Refine,
+                ..
             } => vec![code, path, message],
             IssueKind::Custom {
                 style: CustomStyle::SuperRefine,
+                ..
             } => vec![code, message, path],
         }
+    }
+
+    /// zod's English message (its `en` locale), or the refinement's own: the one finalize step.
+    pub fn message_pieces(&self) -> Vec<Piece<'_>> {
+        let text = |s: String| vec![Piece::Str(Cow::Owned(s))];
+        match &self.kind {
+            IssueKind::InvalidType { expected, parsed, .. } => {
+                let prefix = messages::invalid_type_prefix(expected);
+                match parsed {
+                    Parsed::Word(word) => text(prefix + word),
+                    Parsed::Object(TypeName::Known(name)) => text(prefix + name),
+                    Parsed::Object(TypeName::Record(at)) => vec![Piece::Str(Cow::Owned(prefix)), Piece::TypeName(*at)],
+                }
+            }
+            IssueKind::NonOptional => text(messages::invalid_type("nonoptional", "undefined")),
+            IssueKind::TooSmall {
+                origin,
+                minimum,
+                safe_int_note: _,
+            } => text(messages::too_small(*origin, *minimum)),
+            IssueKind::TooBig {
+                origin,
+                maximum,
+                safe_int_note: _,
+            } => text(messages::too_big(*origin, *maximum)),
+            IssueKind::UnrecognizedKeys { keys } => messages::unrecognized_keys(keys),
+            IssueKind::InvalidValue { values } => text(messages::invalid_value(values)),
+            IssueKind::Custom { message, .. } => vec![Piece::Str(Cow::Borrowed(message))],
+        }
+    }
+
+    /// The message as text, recorded values written as `<record N>` and `<type of record N>` (for tests
+    /// and Rust callers, whose inputs never defer anything).
+    pub fn message(&self) -> String {
+        self.message_pieces()
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Str(s) => s.into_owned(),
+                Piece::Record(at) => format!("<record {at}>"),
+                Piece::TypeName(at) => format!("<type of record {at}>"),
+            })
+            .collect()
     }
 }
 
@@ -304,6 +377,13 @@ pub mod tags {
     /// One of [`super::CONSTANTS`]: its index (one code unit). JavaScript keeps the strings, so the words
     /// every issue repeats are not sliced out anew each time.
     pub const CONSTANT: u16 = 7;
+    /// The string value of a record of the tape: the record's number as two code units.
+    pub const RECORD: u16 = 8;
+    /// The received-type name of a record's object, read when the issue is decoded: two code units.
+    pub const TYPE_NAME: u16 = 9;
+    /// A string in pieces: the piece count (one unit), then each piece ([`STRING`], [`RECORD`] or
+    /// [`TYPE_NAME`]), joined.
+    pub const CONCAT: u16 = 10;
 }
 
 /// The fixed words of issue fields (codes, expected and received types, origins), sent by index.
@@ -367,10 +447,7 @@ fn constant_code(s: &str) -> Option<u16> {
 /// [`FIELD_NAMES`] (one unit) and its value (see [`tags`]). JavaScript assigns the fields in that order,
 /// so the objects' key order is zod's.
 pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
-    let text: usize = issues
-        .iter()
-        .map(|issue| issue.message.len() + 16 * issue.path.len())
-        .sum();
+    let text: usize = issues.iter().map(|issue| 64 + 16 * issue.path.len()).sum();
     let mut out = Vec::with_capacity(text + 96 * issues.len() + 2);
     push_u32(&mut out, issues.len());
     for issue in issues {
@@ -398,13 +475,38 @@ pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
                         }
                     }
                 }
-                FieldValue::Strings(items) => {
+                FieldValue::Keys(items) => {
                     out.push(tags::ARRAY);
                     push_u32(&mut out, items.len());
                     for item in items {
-                        push_string(&mut out, item);
+                        match item {
+                            Text::Owned(s) => push_string(&mut out, s),
+                            Text::Record(at) => {
+                                out.push(tags::RECORD);
+                                push_u32(&mut out, *at as usize);
+                            }
+                        }
                     }
                 }
+                FieldValue::Message(issue) => match issue.message_pieces().as_slice() {
+                    [Piece::Str(s)] => push_string(&mut out, s),
+                    pieces => {
+                        out.extend([tags::CONCAT, u16::try_from(pieces.len()).unwrap_or(u16::MAX)]);
+                        for piece in pieces {
+                            match piece {
+                                Piece::Str(s) => push_string(&mut out, s),
+                                Piece::Record(at) => {
+                                    out.push(tags::RECORD);
+                                    push_u32(&mut out, *at as usize);
+                                }
+                                Piece::TypeName(at) => {
+                                    out.push(tags::TYPE_NAME);
+                                    push_u32(&mut out, *at as usize);
+                                }
+                            }
+                        }
+                    }
+                },
                 FieldValue::Literals(items) => {
                     out.push(tags::ARRAY);
                     push_u32(&mut out, items.len());
@@ -470,7 +572,12 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
 /// written those as `null`, and so does this).
 fn push_number(out: &mut Vec<u16>, n: f64) {
     if n.is_finite() {
-        let text = js_number_to_string(n);
+        // `String(-0)` is "0"; the decoder's `Number("-0")` keeps the sign a bound may carry.
+        let text = if n == 0.0 && n.is_sign_negative() {
+            "-0".to_owned()
+        } else {
+            js_number_to_string(n)
+        };
         out.push(tags::NUMBER);
         out.extend([0, text.len() as u16]);
         out.extend(text.encode_utf16());
@@ -481,7 +588,9 @@ fn push_number(out: &mut Vec<u16>, n: f64) {
 
 /// zod's English messages (its `en` locale), for the issues that have no custom message.
 pub(crate) mod messages {
-    use super::{js_number_to_string, Literal, Origin};
+    use std::borrow::Cow;
+
+    use super::{js_number_to_string, Literal, Origin, Piece, Text};
 
     /// Concatenates `parts` into one allocation (these run for every issue; `format!` costs more).
     fn concat(parts: &[&str]) -> String {
@@ -494,6 +603,11 @@ pub(crate) mod messages {
 
     pub fn invalid_type(expected: &str, received: &str) -> String {
         concat(&["Invalid input: expected ", expected, ", received ", received])
+    }
+
+    /// `invalid_type`'s message up to the received type, which is appended to it.
+    pub fn invalid_type_prefix(expected: &str) -> String {
+        concat(&["Invalid input: expected ", expected, ", received "])
     }
 
     pub fn too_small(origin: Origin, minimum: f64) -> String {
@@ -522,21 +636,29 @@ pub(crate) mod messages {
         }
     }
 
-    pub fn unrecognized_keys(keys: &[String]) -> String {
-        let mut out = String::with_capacity(20 + keys.iter().map(|k| k.len() + 4).sum::<usize>());
-        out.push_str(if keys.len() > 1 {
+    pub fn unrecognized_keys(keys: &[Text]) -> Vec<Piece<'_>> {
+        let mut out = Vec::with_capacity(2 * keys.len() + 1);
+        let mut open = String::from(if keys.len() > 1 {
             "Unrecognized keys: "
         } else {
             "Unrecognized key: "
         });
         for (i, key) in keys.iter().enumerate() {
             if i > 0 {
-                out.push_str(", ");
+                open.push_str(", ");
             }
-            out.push('"');
-            out.push_str(key);
-            out.push('"');
+            open.push('"');
+            match key {
+                Text::Owned(name) => open.push_str(name),
+                Text::Record(at) => {
+                    out.push(Piece::Str(Cow::Owned(std::mem::take(&mut open))));
+                    out.push(Piece::Record(*at));
+                }
+            }
+            open.push('"');
         }
+        out.push(Piece::Str(Cow::Owned(open)));
+        out.retain(|piece| !matches!(piece, Piece::Str(s) if s.is_empty()));
         out
     }
 }
@@ -545,6 +667,21 @@ pub(crate) mod messages {
 mod tests {
     use super::messages::*;
     use super::*;
+
+    fn keys(names: &[&str]) -> Vec<Text> {
+        names.iter().map(|n| Text::Owned((*n).to_owned())).collect()
+    }
+
+    fn text(pieces: Vec<Piece<'_>>) -> String {
+        pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Str(s) => s.into_owned(),
+                Piece::Record(at) => format!("<{at}>"),
+                Piece::TypeName(at) => format!("<type {at}>"),
+            })
+            .collect()
+    }
 
     #[test]
     fn messages_match_zod_en_locale() {
@@ -580,10 +717,19 @@ mod tests {
             "Invalid input: expected \"q\""
         );
         assert_eq!(invalid_value(&[]), "Invalid option: expected one of ");
-        assert_eq!(unrecognized_keys(&["a".into()]), "Unrecognized key: \"a\"");
+        assert_eq!(text(unrecognized_keys(&keys(&["a"]))), "Unrecognized key: \"a\"");
         assert_eq!(
-            unrecognized_keys(&["1".into(), "b".into()]),
+            text(unrecognized_keys(&keys(&["1", "b"]))),
             "Unrecognized keys: \"1\", \"b\""
+        );
+        // Recorded keys stay pieces, for JavaScript to fill in with the keys it read.
+        assert_eq!(
+            unrecognized_keys(&[Text::Record(7), Text::Owned("b".into())]),
+            vec![
+                Piece::Str("Unrecognized keys: \"".into()),
+                Piece::Record(7),
+                Piece::Str("\", \"b\"".into())
+            ]
         );
     }
 
@@ -617,6 +763,16 @@ mod tests {
                 tags::FALSE => false.into(),
                 tags::NULL => serde_json::Value::Null,
                 tags::INDEX => u32_at(units, at).into(),
+                tags::RECORD => format!("<{}>", u32_at(units, at)).into(),
+                tags::TYPE_NAME => format!("<type {}>", u32_at(units, at)).into(),
+                tags::CONCAT => {
+                    let pieces = units[*at];
+                    *at += 1;
+                    (0..pieces)
+                        .map(|_| value(units, at).as_str().expect("a string piece").to_owned())
+                        .collect::<String>()
+                        .into()
+                }
                 tags::ARRAY => {
                     let len = u32_at(units, at);
                     (0..len).map(|_| value(units, at)).collect()
@@ -652,17 +808,15 @@ mod tests {
             assert_eq!(constant_code(a), Some(i as u16));
         }
         let issue = Issue {
-            kind: IssueKind::InvalidType {
-                expected: "string",
-                format: None,
-                received: None,
+            kind: IssueKind::Custom {
+                style: CustomStyle::SuperRefine,
+                message: "string".into(),
             },
             path: vec![PathSeg::Key("string".into())],
-            message: "string".into(),
         };
         assert_eq!(
             issues_json(&[issue]),
-            r#"[{"expected":"string","code":"invalid_type","path":["string"],"message":"string"}]"#
+            r#"[{"code":"custom","message":"string","path":["string"]}]"#
         );
     }
 
@@ -683,19 +837,17 @@ mod tests {
                     safe_int_note: false,
                 },
                 path: vec![PathSeg::Key("a".into()), PathSeg::Index(2)],
-                message: "Too small: expected string to have >=1 characters".into(),
             },
             Issue {
                 kind: IssueKind::InvalidValue {
                     values: vec![Literal::String("x\"y".into()), Literal::Null],
                 },
                 path: vec![],
-                message: "m".into(),
             },
         ];
         assert_eq!(
             issues_json(&issues),
-            r#"[{"origin":"string","code":"too_small","minimum":1,"inclusive":true,"path":["a",2],"message":"Too small: expected string to have >=1 characters"},{"code":"invalid_value","values":["x\"y",null],"path":[],"message":"m"}]"#
+            r#"[{"origin":"string","code":"too_small","minimum":1,"inclusive":true,"path":["a",2],"message":"Too small: expected string to have >=1 characters"},{"code":"invalid_value","values":["x\"y",null],"path":[],"message":"Invalid option: expected one of \"x\"y\"|null"}]"#
         );
     }
 
@@ -703,27 +855,62 @@ mod tests {
     fn issue_strings_round_trip() {
         let key = "q\"uo\\te\n\r\t\u{1}\u{1f}é😀\u{2028}";
         let issue = Issue {
-            kind: IssueKind::UnrecognizedKeys {
-                keys: vec![key.to_owned()],
-            },
+            kind: IssueKind::UnrecognizedKeys { keys: keys(&[key]) },
             path: vec![PathSeg::Key(key.to_owned())],
-            message: key.to_owned(),
         };
         let parsed: serde_json::Value = serde_json::from_str(&issues_json(&[issue])).expect("valid JSON");
         assert_eq!(parsed[0]["keys"][0], key);
         assert_eq!(parsed[0]["path"][0], key);
-        assert_eq!(parsed[0]["message"], key);
+        assert_eq!(parsed[0]["message"], format!("Unrecognized key: \"{key}\""));
         let numbers = Issue {
             kind: IssueKind::InvalidValue {
                 values: vec![Literal::Number(1e21), Literal::Number(-0.5), Literal::Bool(false)],
             },
             path: vec![PathSeg::Index(3)],
-            message: String::new(),
         };
         assert_eq!(
             issues_json(&[numbers]),
-            r#"[{"code":"invalid_value","values":[1e+21,-0.5,false],"path":[3],"message":""}]"#
+            r#"[{"code":"invalid_value","values":[1e+21,-0.5,false],"path":[3],"message":"Invalid option: expected one of 1e+21|-0.5|false"}]"#
         );
+    }
+
+    #[test]
+    fn deferred_parts_are_encoded_as_pieces() {
+        let issue = Issue {
+            kind: IssueKind::InvalidType {
+                expected: "string",
+                format: None,
+                received: None,
+                parsed: Parsed::Object(TypeName::Record(4)),
+            },
+            path: vec![],
+        };
+        assert_eq!(
+            issues_json(&[issue]),
+            r#"[{"expected":"string","code":"invalid_type","path":[],"message":"Invalid input: expected string, received <type 4>"}]"#
+        );
+        let keys = Issue {
+            kind: IssueKind::UnrecognizedKeys {
+                keys: vec![Text::Record(9)],
+            },
+            path: vec![],
+        };
+        assert_eq!(
+            issues_json(&[keys]),
+            r#"[{"code":"unrecognized_keys","keys":["<9>"],"path":[],"message":"Unrecognized key: \"<9>\""}]"#
+        );
+        // A negative zero bound keeps its sign through the text.
+        let zero = Issue {
+            kind: IssueKind::TooSmall {
+                origin: Origin::Number,
+                minimum: -0.0,
+                safe_int_note: false,
+            },
+            path: vec![],
+        };
+        let units = encode_issues(&[zero]);
+        let text = String::from_utf16(&units).expect("UTF-16");
+        assert!(text.contains("-0"), "{text:?}");
     }
 
     #[test]
@@ -733,18 +920,18 @@ mod tests {
                 expected: "number",
                 format: None,
                 received: Some("NaN"),
+                parsed: Parsed::Word("NaN"),
             },
             path: vec![PathSeg::Key("b".into())],
-            message: String::new(),
         };
         let names: Vec<_> = issue.fields().iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["expected", "code", "received", "path", "message"]);
         let issue = Issue {
             kind: IssueKind::Custom {
                 style: CustomStyle::SuperRefine,
+                message: String::new(),
             },
             path: vec![],
-            message: String::new(),
         };
         let names: Vec<_> = issue.fields().iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["code", "message", "path"]);

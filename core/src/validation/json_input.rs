@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::input::{Class, Input, LengthValue};
+use super::input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 
 /// A JSON value, or `undefined` (a missing property).
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +47,19 @@ const OBJECT_PROTOTYPE: &[&str] = &[
     "toLocaleString",
 ];
 
+impl<'a> JsonInput<'a> {
+    fn property(&self, key: &str) -> Self {
+        match self {
+            JsonInput::Value(Value::Object(map)) => map.get(key).map_or(JsonInput::Undefined, JsonInput::Value),
+            JsonInput::Value(Value::Array(items)) => match array_index(key) {
+                Some(i) => items.get(i as usize).map_or(JsonInput::Undefined, JsonInput::Value),
+                None => JsonInput::Undefined,
+            },
+            _ => JsonInput::Undefined,
+        }
+    }
+}
+
 impl<'a> Input for JsonInput<'a> {
     type Error = JsonInputError;
 
@@ -73,18 +86,8 @@ impl<'a> Input for JsonInput<'a> {
         }
     }
 
-    fn utf16(&self) -> Result<Vec<u16>, Self::Error> {
-        Ok(match self {
-            JsonInput::Value(Value::String(s)) => s.encode_utf16().collect(),
-            _ => Vec::new(),
-        })
-    }
-
-    fn utf16_len(&self) -> Result<usize, Self::Error> {
-        Ok(match self {
-            JsonInput::Value(Value::String(s)) => s.encode_utf16().count(),
-            _ => 0,
-        })
+    fn equals(&self, text: &str) -> Result<bool, Self::Error> {
+        Ok(matches!(self, JsonInput::Value(Value::String(s)) if s == text))
     }
 
     fn text(&self) -> Result<String, Self::Error> {
@@ -94,69 +97,71 @@ impl<'a> Input for JsonInput<'a> {
         })
     }
 
-    fn get(&self, key: &str) -> Result<Self, Self::Error> {
-        Ok(match self {
-            JsonInput::Value(Value::Object(map)) => map.get(key).map_or(JsonInput::Undefined, JsonInput::Value),
-            JsonInput::Value(Value::Array(items)) => match array_index(key) {
-                Some(i) => items.get(i as usize).map_or(JsonInput::Undefined, JsonInput::Value),
-                None => JsonInput::Undefined,
-            },
-            _ => JsonInput::Undefined,
-        })
+    fn get(&self, key: Key<'_>) -> Result<Self, Self::Error> {
+        Ok(self.property(key.name))
     }
 
-    fn has(&self, key: &str) -> Result<bool, Self::Error> {
-        Ok(self.has_own(key)?
-            || (matches!(self, JsonInput::Value(Value::Object(_))) && OBJECT_PROTOTYPE.contains(&key)))
-    }
-
-    fn has_own(&self, key: &str) -> Result<bool, Self::Error> {
+    fn has(&self, key: Key<'_>) -> Result<bool, Self::Error> {
         Ok(match self {
-            JsonInput::Value(Value::Object(map)) => map.contains_key(key),
+            JsonInput::Value(Value::Object(map)) => map.contains_key(key.name) || OBJECT_PROTOTYPE.contains(&key.name),
             _ => false,
         })
     }
 
-    fn for_in_keys(&self) -> Result<Vec<String>, Self::Error> {
+    fn extras(&self, declared: &dyn Fn(&str) -> bool) -> Result<Vec<Extra<Self>>, Self::Error> {
         let JsonInput::Value(Value::Object(map)) = self else {
             return Ok(Vec::new());
         };
         let mut indices: Vec<(u32, &String)> = map.keys().filter_map(|k| array_index(k).map(|i| (i, k))).collect();
         indices.sort_unstable_by_key(|(i, _)| *i);
-        let mut keys: Vec<String> = indices.into_iter().map(|(_, k)| k.clone()).collect();
-        keys.extend(map.keys().filter(|k| array_index(k).is_none()).cloned());
-        Ok(keys)
+        let ordered = indices
+            .into_iter()
+            .map(|(_, k)| k)
+            .chain(map.keys().filter(|k| array_index(k).is_none()));
+        Ok(ordered
+            .filter(|key| !declared(key))
+            .map(|key| Extra {
+                key: Text::Owned(key.clone()),
+                value: map.get(key).map(JsonInput::Value),
+                has: Some(true),
+            })
+            .collect())
     }
 
-    fn array_len(&self) -> Result<u32, Self::Error> {
+    fn items(&self) -> Result<usize, Self::Error> {
         Ok(match self {
-            JsonInput::Value(Value::Array(items)) => u32::try_from(items.len()).unwrap_or(u32::MAX),
+            JsonInput::Value(Value::Array(items)) => items.len(),
             _ => 0,
         })
     }
 
-    fn index(&self, index: u32) -> Result<Self, Self::Error> {
+    fn item(&self, index: usize) -> Result<Self, Self::Error> {
         Ok(match self {
-            JsonInput::Value(Value::Array(items)) => {
-                items.get(index as usize).map_or(JsonInput::Undefined, JsonInput::Value)
-            }
+            JsonInput::Value(Value::Array(items)) => items.get(index).map_or(JsonInput::Undefined, JsonInput::Value),
             _ => JsonInput::Undefined,
         })
     }
 
-    fn length_property(&self) -> Result<LengthValue, Self::Error> {
-        Ok(match self.get("length")? {
-            JsonInput::Undefined => LengthValue::Undefined,
-            JsonInput::Value(Value::Number(n)) => LengthValue::Number(n.as_f64().unwrap_or(f64::NAN)),
-            JsonInput::Value(Value::Null) | JsonInput::Value(Value::Bool(false)) => LengthValue::Number(0.0),
-            JsonInput::Value(Value::Bool(true)) => LengthValue::Number(1.0),
-            JsonInput::Value(Value::String(s)) => LengthValue::Number(js_string_to_number(s)),
-            JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => LengthValue::Number(f64::NAN),
+    fn length(&self) -> Result<LengthValue, Self::Error> {
+        Ok(match self {
+            JsonInput::Value(Value::String(s)) => LengthValue::Number(s.encode_utf16().count() as f64),
+            JsonInput::Value(Value::Array(items)) => LengthValue::Number(items.len() as f64),
+            JsonInput::Value(Value::Object(_)) => match self.property("length") {
+                JsonInput::Undefined => LengthValue::Undefined,
+                JsonInput::Value(Value::Number(n)) => LengthValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+                JsonInput::Value(Value::Null) | JsonInput::Value(Value::Bool(false)) => LengthValue::Number(0.0),
+                JsonInput::Value(Value::Bool(true)) => LengthValue::Number(1.0),
+                JsonInput::Value(Value::String(s)) => LengthValue::Number(js_string_to_number(s)),
+                JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => {
+                    LengthValue::Number(f64::NAN)
+                }
+            },
+            _ => LengthValue::Undefined,
         })
     }
 
-    fn object_type_name(&self) -> Result<String, Self::Error> {
-        Ok("object".to_owned())
+    fn type_name(&self) -> Result<TypeName, Self::Error> {
+        Ok(TypeName::Known("object".to_owned()))
     }
 
     fn truthy(&self) -> Result<bool, Self::Error> {

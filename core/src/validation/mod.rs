@@ -7,8 +7,9 @@
 //!
 //! - [`compile`]: the document → a [`Schema`]; unsupported or malformed keywords are errors that name the
 //!   keyword and its JSON Pointer, never silently ignored;
-//! - [`Input`]: how the engine reads a value. The Node.js binding implements it over live JavaScript
-//!   values (getters, proxies and all); [`JsonInput`] implements it over `serde_json` values for tests;
+//! - [`Input`]: what the engine asks of a value. The Node.js binding reads the input once, in JavaScript,
+//!   under the schema's read plan (`plan.rs`), and the engine judges that record ([`Tape`]);
+//!   [`JsonInput`] answers over `serde_json` values for tests;
 //! - [`validate`]: walks the input in zod's order and returns the issues and the output `data`;
 //! - [`Issue`]: the issue model, with zod's field order and English messages.
 
@@ -18,18 +19,22 @@ mod input;
 mod issue;
 mod json_input;
 mod number;
+mod plan;
 mod tape;
 
 pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKEN_ENDPOINT_KEYWORD};
-pub use engine::{validate, Options, Outcome, Output};
-pub use input::{Class, Input, LengthValue};
+pub use engine::{validate, Options, OutKey, Outcome, Output};
+pub use input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 pub use issue::{
-    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, PathSeg,
-    CONSTANTS as ISSUE_CONSTANTS, FIELD_NAMES,
+    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, Parsed, PathSeg,
+    Piece, CONSTANTS as ISSUE_CONSTANTS, FIELD_NAMES,
 };
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
-pub use tape::{class_code as tape_class_code, flags as tape_flags, Tape, TapeError, TapeInput, HEADER as TAPE_HEADER};
+pub use tape::{
+    class_code as tape_class_code, encode_output, flags as tape_flags, ops as output_ops, Tape, TapeError, TapeInput,
+    HEADER as TAPE_HEADER,
+};
 
 /// The credential-deposit body's JSON Schema, shipped in the npm package as
 /// `schemas/deposit-credentials-body.schema.json`.

@@ -1,64 +1,72 @@
-//! [`Input`] over a *tape*: the facts about a JavaScript value that the engine asks for, recorded by
-//! JavaScript in one pass and handed over in one call.
+//! [`Input`] over a *tape*: what the binding's reader (`lib/reader.js`) read of a JavaScript value, in one
+//! pass, handed over in one call.
 //!
 //! Why: reading a live JavaScript object from native code costs a Node-API call for every property get,
-//! type check and string, and those calls, not the rules, were most of the cost of a validation. The
-//! binding's recorder (`lib/tape.js`) walks the input under the same schema, performs exactly the reads
-//! zod performs (`input[key]`, `key in input`, `for…in`, `value.length`, the received-type name), in the
-//! same order, and writes what it saw into a `Float64Array` (numbers) and one string (text). The engine
-//! then runs unchanged over [`TapeInput`]; every answer it gets was read once, by JavaScript.
+//! type check and string. The reader instead walks the input under the schema's read plan
+//! ([`super::plan`]), performs zod's reads in zod's order, once each, and writes what they returned; the
+//! engine judges that record and never reads the input itself. `data` is then built, in JavaScript, from
+//! the very values that were recorded ([`encode_output`]).
 //!
-//! The recorder only records what this engine reads for *typed* schemas (every node has `type`, `enum`,
-//! `const`, or is `true`/`false`/`{}`); untyped schemas keep the live reader. A question the tape has no
-//! recorded answer for is a [`TapeError`], never a guess: it would mean the recorder and the engine
-//! disagree about which reads happen.
+//! Nothing on a tape is trusted: any code in the process can call the binding with a tape of its own.
+//! [`Tape::parse`] checks a tape in one forward pass, with no pointers to follow: records are a preorder
+//! stream, each child immediately after its parent or its previous sibling's subtree, so every record is
+//! read once and the work is linear in the tape's length whatever it holds. A tape that does not parse,
+//! or lacks an answer the engine asks for, is a [`TapeError`], never a guess.
 //!
 //! # Layout
-//! Slots are `f64`. A record describes one value and starts with a header of [`HEADER`] slots:
+//! Slots are `f64`s; text (string contents and keys) is one UTF-16 string read front to back. A record is
+//! three slots, `[class, payload, flags]`, then one slot for each of these flags that is set, in this order:
 //!
-//! | slot | holds |
-//! | --- | --- |
-//! | 0 | the class ([`Class`] code, see [`class_code`]) |
-//! | 1 | boolean 0/1, number value, string length in UTF-16 units, array length; else 0 |
-//! | 2 | flags ([`flags`]) |
-//! | 3, 4 | start and length in the text of the string's content, or of an object's received-type name |
-//! | 5 | the `length` property (`ToNumber`), for an object or function under a length check |
-//! | 6, 7 | where the children table starts, and how many entries it has |
-//! | 8 | where the `for…in` list starts, or −1 |
+//! | flag | slot holds | and then |
+//! | --- | --- | --- |
+//! | [`flags::TEXT`] | the length of the value's text | the next that many code units of the text are it |
+//! | [`flags::LENGTH`] | `Number(value.length)` | |
+//! | [`flags::ITEMS`] | the number of item records | they follow, in index order |
+//! | [`flags::PROPS`] | the number of property records | they follow, in the schema's property order |
+//! | [`flags::EXTRAS`] | the number of undeclared `for…in` keys | one key record each (a string with its text), followed by its value's record when the key record has [`flags::VALUE`] |
 //!
-//! Children table: an object has one entry of 2 slots per property the schema declares, `[name, at]`
-//! where `name` indexes the validator's property-name table and `at` is the child's record; an array has one slot per item, the item's record. The `for…in` list is
-//! `[count, then count × (text start, text length, at)]`, the keys the object does not declare, with
-//! `at` the record of `input[key]` for a loose object and −1 otherwise.
+//! `class` is a [`Class`] code ([`class_code`]); `payload` is a boolean's 0/1, a number's value or a
+//! string's length in UTF-16 code units. The other flags carry answers: `key in parent` ([`flags::HAS`]
+//! under [`flags::HAS_KNOWN`]), `Date.parse` ([`flags::DATE_OK`] under [`flags::DATE_KNOWN`]), truthiness
+//! of an object or bigint ([`flags::TRUTHY`]), a `length` that was `undefined` ([`flags::LENGTH_UNDEFINED`]).
 
-use std::cell::Cell;
+use super::engine::{OutKey, Output};
+use super::input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 
-use super::input::{Class, Input, LengthValue};
-
-/// Slots in a record header.
-pub const HEADER: usize = 9;
-
-/// Bits of header slot 2.
+/// Bits of a record's flags slot.
 pub mod flags {
-    /// `Boolean(value)` (recorded for objects and bigints, whose truthiness JavaScript decides).
+    /// `Boolean(value)`, for objects and bigints, whose truthiness JavaScript decides.
     pub const TRUTHY: u32 = 1;
     /// `Date.parse(value)` is not NaN (meaningful with [`DATE_KNOWN`]).
     pub const DATE_OK: u32 = 2;
     /// `Date.parse` was called on the value.
     pub const DATE_KNOWN: u32 = 4;
-    /// `key in parent` (meaningful with [`HAS_KNOWN`]), for a property that read as `undefined`.
+    /// `key in parent` (meaningful with [`HAS_KNOWN`]).
     pub const HAS: u32 = 8;
     /// `key in parent` was asked.
     pub const HAS_KNOWN: u32 = 16;
-    /// Slots 3 and 4 hold a text span.
+    /// A text length slot follows.
     pub const TEXT: u32 = 32;
-    /// Slot 5 holds the `length` property.
+    /// A `length` slot follows.
     pub const LENGTH: u32 = 64;
-    /// The `length` property was `undefined`.
+    /// `value.length` was read and was `undefined`.
     pub const LENGTH_UNDEFINED: u32 = 128;
+    /// An item count slot follows, and the items after the record's slots.
+    pub const ITEMS: u32 = 256;
+    /// A property count slot follows, and the properties.
+    pub const PROPS: u32 = 512;
+    /// An extra-key count slot follows, and the key records.
+    pub const EXTRAS: u32 = 1024;
+    /// (A key record) the value's record follows it.
+    pub const VALUE: u32 = 2048;
+    /// Every flag.
+    pub const ALL: u32 = 4095;
 }
 
-/// The class codes of header slot 0, in the order of [`Class`].
+/// Slots in a record before its optional ones.
+pub const HEADER: usize = 3;
+
+/// The class codes of a record's first slot, in the order of [`Class`].
 pub fn class_code(class: Class) -> u32 {
     match class {
         Class::Undefined => 0,
@@ -87,116 +95,189 @@ const CLASSES: [Class; 10] = [
     Class::Object,
 ];
 
-/// A question the tape cannot answer: the recorder did not record it, or the tape is malformed.
+/// A tape that does not parse, or that lacks an answer the engine asks for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the validation tape has no {what} at slot {at}")]
+#[error("the validation tape has no {what} at record {at}")]
 pub struct TapeError {
-    /// What was asked for.
+    /// What was asked for, or what was malformed.
     pub what: &'static str,
-    /// The record (or slot) asked about.
+    /// The record (or, while parsing, the slot).
     pub at: usize,
 }
 
-/// A recorded input: the slots, the text, and the validator's property names.
+/// One parsed record.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    class: Class,
+    payload: f64,
+    flags: u32,
+    /// The text span (start, length) in code units.
+    text: (u32, u32),
+    length: f64,
+    items: u32,
+    props: u32,
+    extras: u32,
+    /// Where this record's children start in [`Tape::kids`].
+    kids: u32,
+    /// The index of the record after this one's subtree.
+    end: u32,
+}
+
+impl Rec {
+    fn children(&self) -> u64 {
+        u64::from(self.items) + u64::from(self.props) + u64::from(self.extras) + u64::from(self.flags & flags::VALUE != 0)
+    }
+}
+
+/// A checked tape.
 #[derive(Debug)]
 pub struct Tape<'a> {
-    slots: &'a [f64],
     text: &'a [u16],
-    names: &'a [String],
-    /// Where the next property lookup starts (a hint: any value is correct).
-    next_entry: Cell<usize>,
-    /// Where the next extra-key lookup starts (a hint, likewise).
-    next_extra: Cell<usize>,
+    recs: Vec<Rec>,
+    /// Each record's children's indices, grouped per parent (items, properties, then extra keys, then a
+    /// key record's value).
+    kids: Vec<u32>,
+}
+
+/// A slot that must hold a count or a length: a non-negative integer no larger than `bound`.
+fn count(slots: &[f64], at: usize, bound: usize, what: &'static str) -> Result<u32, TapeError> {
+    let value = *slots.get(at).ok_or(TapeError { what, at })?;
+    // `as` saturates (NaN becomes 0), so the round trip holds exactly for the integers in range.
+    let n = value as u32;
+    if f64::from(n) == value && (n as usize) <= bound {
+        Ok(n)
+    } else {
+        Err(TapeError { what, at })
+    }
 }
 
 impl<'a> Tape<'a> {
-    /// A tape over recorded slots and text; `names` is the property-name table the recorder indexed.
-    pub fn new(slots: &'a [f64], text: &'a [u16], names: &'a [String]) -> Self {
-        Tape {
-            slots,
-            text,
-            names,
-            next_entry: Cell::new(0),
-            next_extra: Cell::new(0),
+    /// Parses and checks a tape: the slots and the text as the reader wrote them. One forward pass over
+    /// each; the work and the memory are linear in their lengths.
+    pub fn parse(slots: &[f64], text: &'a [u16]) -> Result<Self, TapeError> {
+        let max_records = slots.len() / HEADER;
+        let mut recs: Vec<Rec> = Vec::with_capacity(max_records.min(1 << 16));
+        // Records still waiting for children: (record, children still to come).
+        let mut open: Vec<(usize, u64)> = Vec::new();
+        let mut at = 0usize;
+        let mut text_at = 0usize;
+        loop {
+            let here = at;
+            let bad = move |what| TapeError { what, at: here };
+            let head = slots.get(at..at + HEADER).ok_or(bad("record"))?;
+            let code = head[0];
+            let index = code as u8;
+            let class = match CLASSES.get(usize::from(index)) {
+                Some(class) if f64::from(index) == code => *class,
+                _ => return Err(bad("class")),
+            };
+            let bits = head[2] as u32;
+            if f64::from(bits) != head[2] || bits & !flags::ALL != 0 {
+                return Err(bad("flags"));
+            }
+            let mut rec = Rec {
+                class,
+                payload: head[1],
+                flags: bits,
+                text: (0, 0),
+                length: f64::NAN,
+                items: 0,
+                props: 0,
+                extras: 0,
+                kids: 0,
+                end: 0,
+            };
+            let mut slot = at + HEADER;
+            // A record is at least HEADER slots, so no count can exceed what is left divided by that.
+            let room = slots.len().saturating_sub(slot) / HEADER;
+            if bits & flags::TEXT != 0 {
+                let len = count(slots, slot, text.len().saturating_sub(text_at), "text length")?;
+                rec.text = (u32::try_from(text_at).map_err(|_| bad("text"))?, len);
+                text_at += len as usize;
+                slot += 1;
+            }
+            if bits & flags::LENGTH != 0 {
+                rec.length = *slots.get(slot).ok_or(bad("length"))?;
+                slot += 1;
+            }
+            if bits & flags::ITEMS != 0 {
+                rec.items = count(slots, slot, room, "item count")?;
+                slot += 1;
+            }
+            if bits & flags::PROPS != 0 {
+                rec.props = count(slots, slot, room, "property count")?;
+                slot += 1;
+            }
+            if bits & flags::EXTRAS != 0 {
+                rec.extras = count(slots, slot, room, "extra-key count")?;
+                slot += 1;
+            }
+            let children = rec.children();
+            let index = recs.len();
+            recs.push(rec);
+            at = slot;
+            if children > 0 {
+                open.push((index, children));
+                continue;
+            }
+            // This record is complete: so is every open record whose last child it was.
+            let mut done = index;
+            loop {
+                let end = u32::try_from(recs.len()).map_err(|_| bad("record"))?;
+                if let Some(r) = recs.get_mut(done) {
+                    r.end = end;
+                }
+                match open.last_mut() {
+                    None => {
+                        // The root is complete: nothing may follow it.
+                        if at != slots.len() || text_at != text.len() {
+                            return Err(bad("end of the tape"));
+                        }
+                        let kids = Self::kids(&mut recs)?;
+                        return Ok(Tape { text, recs, kids });
+                    }
+                    Some((parent, left)) => {
+                        *left -= 1;
+                        if *left > 0 {
+                            break;
+                        }
+                        done = *parent;
+                        open.pop();
+                    }
+                }
+            }
         }
     }
 
-    /// The root value (the record at slot 0), or an error when the slots cannot hold one.
-    pub fn root(&self) -> Result<TapeInput<'_>, TapeError> {
-        if self.slots.len() < HEADER {
-            return Err(TapeError {
-                what: "root record",
-                at: 0,
-            });
+    /// Each record's children, found by skipping from one child's subtree to the next: a second pass as
+    /// long as the first. Stores on each record where its children start.
+    fn kids(recs: &mut [Rec]) -> Result<Vec<u32>, TapeError> {
+        let mut kids = Vec::with_capacity(recs.len().saturating_sub(1));
+        for index in 0..recs.len() {
+            let bad = TapeError { what: "child", at: index };
+            let start = u32::try_from(kids.len()).map_err(|_| bad.clone())?;
+            let children = recs.get(index).map_or(0, Rec::children);
+            let mut child = index + 1;
+            for _ in 0..children {
+                let next = recs.get(child).ok_or_else(|| bad.clone())?;
+                kids.push(u32::try_from(child).map_err(|_| bad.clone())?);
+                child = next.end as usize;
+            }
+            if let Some(rec) = recs.get_mut(index) {
+                rec.kids = start;
+            }
         }
-        Ok(TapeInput { tape: self, at: 0 })
+        Ok(kids)
     }
 
-    fn slot(&self, at: usize, what: &'static str) -> Result<f64, TapeError> {
-        self.slots.get(at).copied().ok_or(TapeError { what, at })
+    /// How many records the tape holds.
+    pub fn records(&self) -> usize {
+        self.recs.len()
     }
 
-    /// A slot that must hold a position or a count within the tape: a non-negative integer no larger than
-    /// the tape itself, so that arithmetic on it cannot overflow.
-    fn index(&self, at: usize, what: &'static str) -> Result<usize, TapeError> {
-        let bound = self.slots.len().max(self.text.len());
-        match self.length(at, what)? {
-            n if n <= bound => Ok(n),
-            _ => Err(TapeError { what, at }),
-        }
-    }
-
-    /// A slot that must hold a length (of a string or an array, which the tape need not contain): a
-    /// non-negative integer below 2^32.
-    fn length(&self, at: usize, what: &'static str) -> Result<usize, TapeError> {
-        let value = self.slot(at, what)?;
-        // `as` saturates (NaN becomes 0), so the round trip holds exactly for the integers in range.
-        let n = value as u32;
-        if f64::from(n) == value {
-            usize::try_from(n).map_err(|_| TapeError { what, at })
-        } else {
-            Err(TapeError { what, at })
-        }
-    }
-
-    fn span(&self, record: usize, what: &'static str) -> Result<&'a [u16], TapeError> {
-        let start = self.index(record + 3, what)?;
-        let len = self.index(record + 4, what)?;
-        start
-            .checked_add(len)
-            .and_then(|end| self.text.get(start..end))
-            .ok_or(TapeError { what, at: record })
-    }
-
-    fn flags(&self, record: usize) -> u32 {
-        // Flags are small integers; anything else reads as no flags.
-        let value = self.slots.get(record + 2).copied().unwrap_or(0.0);
-        let bits = value as u8;
-        if f64::from(bits) == value {
-            u32::from(bits)
-        } else {
-            0
-        }
-    }
-
-    fn class(&self, record: usize) -> Class {
-        let code = self.slots.get(record).copied().unwrap_or(f64::NAN);
-        let index = code as u8;
-        match CLASSES.get(usize::from(index)) {
-            Some(class) if f64::from(index) == code => *class,
-            // Unreachable for a tape the recorder wrote; `undefined` makes no check pass that should not.
-            _ => Class::Undefined,
-        }
-    }
-
-    /// Text as Rust text, lone surrogates replaced by U+FFFD. ASCII (URLs, names) is copied directly.
-    fn string(&self, units: &[u16]) -> String {
-        if units.iter().all(|&u| u < 0x80) {
-            let bytes: Vec<u8> = units.iter().map(|&u| u as u8).collect();
-            String::from_utf8(bytes).unwrap_or_default()
-        } else {
-            String::from_utf16_lossy(units)
-        }
+    /// The root value.
+    pub fn root(&self) -> TapeInput<'_> {
+        TapeInput { tape: self, at: 0 }
     }
 }
 
@@ -208,101 +289,47 @@ pub struct TapeInput<'a> {
 }
 
 impl<'a> TapeInput<'a> {
+    /// The record's index (what [`encode_output`] and the issue encoding name it by).
+    pub fn record(&self) -> u32 {
+        u32::try_from(self.at).unwrap_or(u32::MAX)
+    }
+
+    fn rec(&self) -> &'a Rec {
+        // `at` always indexes a parsed record: the root, or a child found in `kids`.
+        &self.tape.recs[self.at]
+    }
+
     fn missing(&self, what: &'static str) -> TapeError {
         TapeError { what, at: self.at }
     }
 
-    fn payload(&self) -> f64 {
-        self.tape.slots.get(self.at + 1).copied().unwrap_or(f64::NAN)
+    fn has_flag(&self, flag: u32) -> bool {
+        self.rec().flags & flag != 0
+    }
+
+    /// The `n`-th child of the group that starts `skip` children in.
+    fn kid(&self, skip: u64, n: u64, group: u32, what: &'static str) -> Result<TapeInput<'a>, TapeError> {
+        if n >= u64::from(group) {
+            return Err(self.missing(what));
+        }
+        let index = u64::from(self.rec().kids) + skip + n;
+        let child = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.tape.kids.get(i))
+            .ok_or_else(|| self.missing(what))?;
+        Ok(TapeInput {
+            tape: self.tape,
+            at: *child as usize,
+        })
     }
 
     fn text_span(&self, what: &'static str) -> Result<&'a [u16], TapeError> {
-        if self.tape.flags(self.at) & flags::TEXT == 0 {
+        if !self.has_flag(flags::TEXT) {
             return Err(self.missing(what));
         }
-        self.tape.span(self.at, what)
-    }
-
-    fn child(&self, at: usize) -> TapeInput<'a> {
-        TapeInput { tape: self.tape, at }
-    }
-
-    /// The declared property `key`: its table entry's record, or `None` when the schema does not declare
-    /// it (or the value is not a recorded object).
-    fn declared(&self, key: &str) -> Result<Option<usize>, TapeError> {
-        let tape = self.tape;
-        let start = tape.index(self.at + 6, "children")?;
-        let count = tape.index(self.at + 7, "children")?;
-        // The engine asks for the properties in the order they were recorded: start after the last one found.
-        let first = tape.next_entry.get().min(count);
-        for entry in (first..count).chain(0..first) {
-            let base = start + entry * 2;
-            let name = tape.index(base, "property name")?;
-            let known = tape.names.get(name).ok_or(TapeError {
-                what: "property name",
-                at: base,
-            })?;
-            if known == key {
-                tape.next_entry.set(entry + 1);
-                return Ok(Some(base));
-            }
-        }
-        Ok(None)
-    }
-
-    /// An undeclared key of the `for…in` list whose value was recorded.
-    ///
-    /// The engine asks for the extra keys in list order, so the search starts after the last one found:
-    /// one comparison per key, not a scan per key (a loose object with many extra keys stays linear). Keys
-    /// are compared as the engine holds them, lone surrogates replaced by U+FFFD; where two keys differ
-    /// only there, the list order (the cursor) decides, which is the order the engine asks in.
-    fn extra(&self, key: &str) -> Result<Option<usize>, TapeError> {
-        let tape = self.tape;
-        let Some(list) = self.for_in_list()? else {
-            return Ok(None);
-        };
-        let count = tape.index(list, "for…in list")?;
-        let first = tape.next_extra.get().min(count);
-        for entry in (first..count).chain(0..first) {
-            let base = list + 1 + entry * 3;
-            let start = tape.index(base, "for…in key")?;
-            let len = tape.index(base + 1, "for…in key")?;
-            let Some(text) = start.checked_add(len).and_then(|end| tape.text.get(start..end)) else {
-                return Err(TapeError {
-                    what: "for…in key",
-                    at: base,
-                });
-            };
-            let same = char::decode_utf16(text.iter().copied())
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-                .eq(key.chars());
-            if same {
-                tape.next_extra.set(entry + 1);
-                return Ok(Some(base + 2));
-            }
-        }
-        Ok(None)
-    }
-
-    fn for_in_list(&self) -> Result<Option<usize>, TapeError> {
-        let at = self.tape.slot(self.at + 8, "for…in list")?;
-        if at < 0.0 {
-            Ok(None)
-        } else {
-            self.tape.index(self.at + 8, "for…in list").map(Some)
-        }
-    }
-
-    /// The record an entry slot points at (−1: the value was not read).
-    /// The record a pointer slot points at. The whole header must lie within the slots, so that a record
-    /// reached this way never answers from past the end (see [`Tape::class`]).
-    fn record_at(&self, slot: usize, what: &'static str) -> Result<TapeInput<'a>, TapeError> {
-        let at = self.tape.index(slot, what)?;
-        if at.checked_add(HEADER).is_some_and(|end| end <= self.tape.slots.len()) {
-            Ok(self.child(at))
-        } else {
-            Err(TapeError { what, at: slot })
-        }
+        let (start, len) = self.rec().text;
+        let (start, len) = (start as usize, len as usize);
+        self.tape.text.get(start..start + len).ok_or_else(|| self.missing(what))
     }
 }
 
@@ -310,139 +337,180 @@ impl<'a> Input for TapeInput<'a> {
     type Error = TapeError;
 
     fn class(&self) -> Class {
-        self.tape.class(self.at)
+        self.rec().class
     }
 
     fn boolean(&self) -> bool {
-        self.class() == Class::Boolean && self.payload() != 0.0
+        self.class() == Class::Boolean && self.rec().payload != 0.0
     }
 
     fn number(&self) -> f64 {
         if self.class() == Class::Number {
-            self.payload()
+            self.rec().payload
         } else {
             f64::NAN
         }
     }
 
-    fn utf16(&self) -> Result<Vec<u16>, TapeError> {
-        Ok(self.text_span("string content")?.to_vec())
-    }
-
     fn equals(&self, text: &str) -> Result<bool, TapeError> {
-        Ok(text
-            .encode_utf16()
-            .eq(self.text_span("string content")?.iter().copied()))
-    }
-
-    fn utf16_len(&self) -> Result<usize, TapeError> {
-        if self.class() != Class::String {
-            return Err(self.missing("string length"));
-        }
-        self.tape.length(self.at + 1, "string length")
+        Ok(text.encode_utf16().eq(self.text_span("string content")?.iter().copied()))
     }
 
     fn text(&self) -> Result<String, TapeError> {
-        Ok(self.tape.string(self.text_span("string content")?))
-    }
-
-    fn get(&self, key: &str) -> Result<Self, TapeError> {
-        if let Some(entry) = self.declared(key)? {
-            return self.record_at(entry + 1, "property value");
-        }
-        match self.extra(key)? {
-            Some(slot) => self.record_at(slot, "property value"),
-            None => Err(self.missing("property")),
+        let units = self.text_span("string content")?;
+        if units.iter().all(|&u| u < 0x80) {
+            // URLs are ASCII: widen nothing, decode nothing.
+            Ok(units.iter().map(|&u| char::from(u as u8)).collect())
+        } else {
+            Ok(String::from_utf16_lossy(units))
         }
     }
 
-    fn has(&self, key: &str) -> Result<bool, TapeError> {
+    fn get(&self, key: Key<'_>) -> Result<Self, TapeError> {
+        let rec = self.rec();
+        self.kid(u64::from(rec.items), key.at as u64, rec.props, "property")
+    }
+
+    fn has(&self, key: Key<'_>) -> Result<bool, TapeError> {
         let value = self.get(key)?;
-        let bits = self.tape.flags(value.at);
-        if bits & flags::HAS_KNOWN == 0 {
+        if !value.has_flag(flags::HAS_KNOWN) {
             return Err(value.missing("`in` answer"));
         }
-        Ok(bits & flags::HAS != 0)
+        Ok(value.has_flag(flags::HAS))
     }
 
-    fn has_own(&self, _key: &str) -> Result<bool, TapeError> {
-        // Only untyped schemas ask, and they are not recorded.
-        Err(self.missing("own-property answer"))
-    }
-
-    fn for_in_keys(&self) -> Result<Vec<String>, TapeError> {
-        let tape = self.tape;
-        let list = self.for_in_list()?.ok_or_else(|| self.missing("for…in list"))?;
-        let count = tape.index(list, "for…in list")?;
-        let mut keys = Vec::with_capacity(count.min(4096));
-        for entry in 0..count {
-            let base = list + 1 + entry * 3;
-            let start = tape.index(base, "for…in key")?;
-            let len = tape.index(base + 1, "for…in key")?;
-            let text = start
-                .checked_add(len)
-                .and_then(|end| tape.text.get(start..end))
-                .ok_or(TapeError {
-                    what: "for…in key",
-                    at: base,
-                })?;
-            keys.push(tape.string(text));
+    fn extras(&self, _declared: &dyn Fn(&str) -> bool) -> Result<Vec<Extra<Self>>, TapeError> {
+        // The reader kept only the keys the schema does not declare.
+        let rec = self.rec();
+        let skip = u64::from(rec.items) + u64::from(rec.props);
+        let mut out = Vec::with_capacity(rec.extras as usize);
+        for n in 0..u64::from(rec.extras) {
+            let key = self.kid(skip, n, rec.extras, "extra key")?;
+            if key.class() != Class::String || !key.has_flag(flags::TEXT) {
+                return Err(key.missing("key text"));
+            }
+            let value = if key.has_flag(flags::VALUE) {
+                Some(key.kid(0, 0, 1, "extra value")?)
+            } else {
+                None
+            };
+            let has = key.has_flag(flags::HAS_KNOWN).then(|| key.has_flag(flags::HAS));
+            out.push(Extra {
+                key: Text::Record(key.record()),
+                value,
+                has,
+            });
         }
-        Ok(keys)
+        Ok(out)
     }
 
-    fn array_len(&self) -> Result<u32, TapeError> {
-        if self.class() != Class::Array {
-            return Err(self.missing("array length"));
+    fn items(&self) -> Result<usize, TapeError> {
+        if !self.has_flag(flags::ITEMS) {
+            return Err(self.missing("items"));
         }
-        let len = self.tape.length(self.at + 1, "array length")?;
-        u32::try_from(len).map_err(|_| self.missing("array length"))
+        Ok(self.rec().items as usize)
     }
 
-    fn index(&self, index: u32) -> Result<Self, TapeError> {
-        let start = self.tape.index(self.at + 6, "items")?;
-        let count = self.tape.index(self.at + 7, "items")?;
-        let index = index as usize;
-        if index >= count {
-            return Err(self.missing("item"));
-        }
-        self.record_at(start + index, "item")
+    fn item(&self, index: usize) -> Result<Self, TapeError> {
+        self.kid(0, index as u64, self.rec().items, "item")
     }
 
-    fn length_property(&self) -> Result<LengthValue, TapeError> {
-        let bits = self.tape.flags(self.at);
-        if bits & flags::LENGTH == 0 {
-            return Err(self.missing("length property"));
+    fn length(&self) -> Result<LengthValue, TapeError> {
+        let rec = self.rec();
+        if rec.class == Class::String {
+            return Ok(LengthValue::Number(rec.payload));
         }
-        if bits & flags::LENGTH_UNDEFINED != 0 {
+        if rec.class == Class::Array && self.has_flag(flags::ITEMS) {
+            return Ok(LengthValue::Number(f64::from(rec.items)));
+        }
+        if self.has_flag(flags::LENGTH_UNDEFINED) {
             return Ok(LengthValue::Undefined);
         }
-        Ok(LengthValue::Number(self.tape.slot(self.at + 5, "length property")?))
+        if self.has_flag(flags::LENGTH) {
+            return Ok(LengthValue::Number(rec.length));
+        }
+        Err(self.missing("length"))
     }
 
-    fn object_type_name(&self) -> Result<String, TapeError> {
-        Ok(self.tape.string(self.text_span("received-type name")?))
+    fn type_name(&self) -> Result<TypeName, TapeError> {
+        Ok(TypeName::Record(self.record()))
     }
 
     fn truthy(&self) -> Result<bool, TapeError> {
-        Ok(match self.class() {
+        let rec = self.rec();
+        Ok(match rec.class {
             Class::Undefined | Class::Null => false,
-            Class::Boolean => self.boolean(),
-            Class::Number => {
-                let n = self.payload();
-                n != 0.0 && !n.is_nan()
-            }
-            Class::String => self.payload() > 0.0,
+            Class::Boolean => rec.payload != 0.0,
+            Class::Number => rec.payload != 0.0 && !rec.payload.is_nan(),
+            Class::String => rec.payload > 0.0,
             Class::Symbol | Class::Function | Class::Array => true,
-            Class::Object | Class::BigInt => self.tape.flags(self.at) & flags::TRUTHY != 0,
+            Class::Object | Class::BigInt => rec.flags & flags::TRUTHY != 0,
         })
     }
 
     fn date_parses(&self) -> Result<bool, TapeError> {
-        let bits = self.tape.flags(self.at);
-        if bits & flags::DATE_KNOWN == 0 {
+        if !self.has_flag(flags::DATE_KNOWN) {
             return Err(self.missing("Date.parse answer"));
         }
-        Ok(bits & flags::DATE_OK != 0)
+        Ok(self.has_flag(flags::DATE_OK))
+    }
+}
+
+/// Tags of [`encode_output`].
+pub mod ops {
+    /// The value of a record: its number (two code units).
+    pub const SAME: u16 = 0;
+    /// `undefined`
+    pub const UNDEFINED: u16 = 1;
+    /// A fresh object: its entry count (two units), then per entry its key ([`NAME`] or [`KEY`]) and value.
+    pub const OBJECT: u16 = 2;
+    /// A fresh array: its length (two units), then its items.
+    pub const ARRAY: u16 = 3;
+    /// A declared property's name: its index in the schema's names (two units).
+    pub const NAME: u16 = 4;
+    /// An undeclared key: the number of its key record (two units).
+    pub const KEY: u16 = 5;
+}
+
+fn push_u32(out: &mut Vec<u16>, n: u32) {
+    out.push((n >> 16) as u16);
+    out.push(n as u16);
+}
+
+/// `data` as instructions for the binding, which builds it from the values it recorded: fresh objects and
+/// arrays where zod builds them, the recorded value itself everywhere else.
+pub fn encode_output(output: &Output<'_, TapeInput<'_>>, out: &mut Vec<u16>) {
+    match output {
+        Output::Same(value) => {
+            out.push(ops::SAME);
+            push_u32(out, value.record());
+        }
+        Output::Undefined => out.push(ops::UNDEFINED),
+        Output::Array(items) => {
+            out.push(ops::ARRAY);
+            push_u32(out, u32::try_from(items.len()).unwrap_or(u32::MAX));
+            for item in items {
+                encode_output(item, out);
+            }
+        }
+        Output::Object(entries) => {
+            out.push(ops::OBJECT);
+            push_u32(out, u32::try_from(entries.len()).unwrap_or(u32::MAX));
+            for (key, value) in entries {
+                match key {
+                    OutKey::Declared(_, id) => {
+                        out.push(ops::NAME);
+                        push_u32(out, *id);
+                    }
+                    OutKey::Extra(Text::Record(at)) => {
+                        out.push(ops::KEY);
+                        push_u32(out, *at);
+                    }
+                    // A tape's extra keys are records; an owned key cannot reach here.
+                    OutKey::Extra(Text::Owned(_)) => out.push(ops::UNDEFINED),
+                }
+                encode_output(value, out);
+            }
+        }
     }
 }
