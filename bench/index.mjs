@@ -119,6 +119,23 @@ const mapper = await medians({
 })
 row('mapper, full body', mapper.ours, 'TypeScript mapper, per-call node:crypto', mapper.executor, 10)
 
+// Linear work: compiling n and 4n properties, and validating arrays of n and 4n items, side by side. A
+// ratio near 4 is linear; a quadratic step would show as 16.
+function objectSchema(n) {
+  const properties = {}
+  for (let i = 0; i < n; i++) properties[`p${i}`] = { type: 'string' }
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
+}
+const smallDoc = objectSchema(15000)
+const largeDoc = objectSchema(60000)
+const compileTimes = await medians({ small: () => pkg.compileSchema(smallDoc), large: () => pkg.compileSchema(largeDoc) })
+row('compileSchema, 60,000 vs 15,000 properties', compileTimes.small, '4× the properties (ratio 4 = linear)', compileTimes.large)
+const listSchema = pkg.compileSchema({ type: 'array', items: { type: 'object', properties: { a: { type: 'string', minLength: 1 } }, required: ['a'] } })
+const smallList = Array.from({ length: 2500 }, () => ({ a: 'x' }))
+const largeList = Array.from({ length: 10000 }, () => ({ a: 'x' }))
+const listTimes = await medians({ small: () => listSchema.safeParse(smallList), large: () => listSchema.safeParse(largeList) })
+row('safeParse, 10,000 vs 2,500 items', listTimes.small, '4× the items (ratio 4 = linear)', listTimes.large)
+
 const sealedBigNode = node.encrypt(BIG)
 const big = await medians({
   oursEnc: () => encryption.encrypt(BIG),

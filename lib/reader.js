@@ -46,6 +46,9 @@ const ITEMS = F('ITEMS')
 const PROPS = F('PROPS')
 const EXTRAS = F('EXTRAS')
 const VALUE = F('VALUE')
+const INHERITED = F('INHERITED')
+/** What a fresh object inherits (the realm's Object.prototype chain). */
+const FRESH = {}
 
 const DATE_PARSE = Date.parse
 const IS_ARRAY = Array.isArray
@@ -261,16 +264,19 @@ function objectNode(mode, props, names) {
         const property = value[name]
         const child = tape.used
         entry.child.read(property, tape)
-        if (property === undefined || !entry.required) tape.flag(child, name in value ? HAS_KNOWN | HAS : HAS_KNOWN)
+        if (property === undefined || !entry.required) {
+          if (name in value) tape.flag(child, HAS_KNOWN | HAS)
+          else tape.flag(child, property !== undefined && name in FRESH ? HAS_KNOWN | INHERITED : HAS_KNOWN)
+        }
       }
       if (!catchall) return
       let extras = 0
       for (const key in value) {
         if (declared.has(key)) continue
         extras++
-        const keyAt = tape.record(key, STRING, key.length, TEXT | (loose ? VALUE : 0))
-        tape.slots[keyAt + 3] = key.length
-        tape.text += key
+        // The engine names a key by its record (issues and `data` take it from `tape.values`): its text
+        // need not cross.
+        const keyAt = tape.record(key, STRING, key.length, loose ? VALUE : 0)
         if (loose) {
           const property = value[key]
           plain(property, tape, classOf(property), 0)

@@ -106,7 +106,7 @@ class Answer {
       case TYPE_NAME:
         return typeName(this.values[this.u32()])
       case CONCAT: {
-        const pieces = this.unit()
+        const pieces = this.u32()
         let text = ''
         for (let i = 0; i < pieces; i++) text += this.value()
         return text

@@ -9,6 +9,8 @@
 const { argumentError } = require('./errors.js')
 
 const IS_ARRAY = Array.isArray
+const GET_PROTOTYPE_OF = Object.getPrototypeOf
+const OBJECT_PROTOTYPE = Object.prototype
 const KEYS = Object.keys
 const FREEZE = Object.freeze
 const DEFINE_PROPERTY = Object.defineProperty
@@ -32,6 +34,15 @@ function string(value, path) {
   return STRINGIFY(value)
 }
 
+function describe(value) {
+  try {
+    const name = value.constructor && value.constructor.name
+    return typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'
+  } catch {
+    return 'an object with a prototype'
+  }
+}
+
 /** The copy and the text of one value of the document. */
 function snapshot(value, path, ancestors) {
   switch (typeof value) {
@@ -47,6 +58,11 @@ function snapshot(value, path, ancestors) {
       break
     default:
       throw refuse(path, `a ${typeof value} is not a JSON value`)
+  }
+  const proto = IS_ARRAY(value) ? OBJECT_PROTOTYPE : GET_PROTOTYPE_OF(value)
+  if (proto !== OBJECT_PROTOTYPE && proto !== null) {
+    // A Buffer, Map, Date or class instance is no JSON document (and a Buffer's indices are no keywords).
+    throw refuse(path, `${describe(value)} is not a JSON object`)
   }
   if (ancestors.includes(value)) throw refuse(path, 'the document refers to itself (a cycle)')
   if (ancestors.length >= MAX_DEPTH) throw refuse(path, `the document nests deeper than ${MAX_DEPTH} levels`)

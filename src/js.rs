@@ -4,7 +4,6 @@
 //! checked, and a pending JavaScript exception is reported as [`Code::PendingException`] so that it
 //! propagates unchanged.
 
-
 use napi::sys;
 
 use crate::errors::{js_error, Code, JsErr};

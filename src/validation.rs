@@ -137,7 +137,9 @@ impl NativeValidator {
 /// `flag.<NAME>`, `op.<NAME>`, `tag.<NAME>`.
 #[napi]
 pub fn tape_layout() -> HashMap<String, u32> {
-    use mcp_oauth_credentials_core::validation::{issue_tags as tags, output_ops as ops, tape_class_code, tape_flags as f, Class};
+    use mcp_oauth_credentials_core::validation::{
+        issue_tags as tags, output_ops as ops, tape_class_code, tape_flags as f, Class,
+    };
     let mut out = HashMap::new();
     for (name, class) in [
         ("undefined", Class::Undefined),
@@ -166,6 +168,7 @@ pub fn tape_layout() -> HashMap<String, u32> {
         ("PROPS", f::PROPS),
         ("EXTRAS", f::EXTRAS),
         ("VALUE", f::VALUE),
+        ("INHERITED", f::INHERITED),
     ] {
         out.insert(format!("flag.{name}"), bit);
     }

@@ -13,7 +13,8 @@
 //   type array                      z.array(items ?? z.unknown()).min(minItems).max(maxItems)
 //   type object                     z.object / z.strictObject / z.looseObject (additionalProperties
 //                                   absent / false / true), properties optional unless required,
-//                                   dependentRequired as one .refine per (prop, dep) pair
+//                                   dependentRequired as one .refine per (prop, dep) pair, on own
+//                                   truthy properties of the parsed object
 //   type [T, 'null'] / ['null', T]  toZod(T).nullable()
 //   enum / const (no type)          z.literal(values) / z.literal(value)
 // Annotations ($schema, $id, title, description, $comment, default, examples) are ignored.
@@ -158,8 +159,11 @@ function objectSchema(schema: JsonObject, options: ToZodOptions): z.ZodType {
   const shape: Record<string, z.ZodType> = {}
   for (const [name, propertySchema] of Object.entries(properties)) {
     const converted = toZod(propertySchema, options)
+    // JSON Schema: a required property is present. z.unknown() accepts undefined, so a required property
+    // whose schema is true or {} is z.unknown().nonoptional() (README, "Accepted differences").
+    const unconstrained = propertySchema === true || (isPlainObject(propertySchema) && Object.keys(propertySchema).every((k) => ANNOTATIONS.has(k)))
     Object.defineProperty(shape, name, {
-      value: required.has(name) ? converted : converted.optional(),
+      value: required.has(name) ? (unconstrained ? z.unknown().nonoptional() : converted) : converted.optional(),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -187,7 +191,9 @@ function objectSchema(schema: JsonObject, options: ToZodOptions): z.ZodType {
         fail(`"dependentRequired.${prop}" must be an array of strings`)
       }
       for (const dep of deps) {
-        object = object.refine((o) => !((o as JsonObject)[prop] && !(o as JsonObject)[dep]), {
+        // Own properties of the parsed object: an inherited name (`toString`) is never "provided".
+        const present = (o: JsonObject, name: string) => hasOwn(o, name) && Boolean(o[name])
+        object = object.refine((o) => !(present(o as JsonObject, prop) && !present(o as JsonObject, dep)), {
           message: `${dep} is required when ${prop} is provided`,
           path: [dep],
         })

@@ -304,7 +304,11 @@ fn number(value: &Value, keyword: &str, pointer: &str) -> Result<f64, SchemaErro
 fn flag(value: &Value, keyword: &str, pointer: &str) -> Result<bool, SchemaError> {
     match value {
         Value::Bool(true) => Ok(true),
-        _ => Err(err(keyword, pointer, format!("\"{keyword}\" must be true (leave it out to turn it off)"))),
+        _ => Err(err(
+            keyword,
+            pointer,
+            format!("\"{keyword}\" must be true (leave it out to turn it off)"),
+        )),
     }
 }
 
@@ -580,7 +584,12 @@ impl Compiler {
         Ok(())
     }
 
-    fn object_rules(&mut self, map: &Map<String, Value>, pointer: &str, rules: &mut ObjectRules) -> Result<(), SchemaError> {
+    fn object_rules(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        rules: &mut ObjectRules,
+    ) -> Result<(), SchemaError> {
         let required = match map.get("required") {
             Some(v) => string_list(v, "required", pointer)?,
             None => Vec::new(),

@@ -405,10 +405,12 @@ impl<'s> Run<'s> {
             };
             self.path.pop();
             let result = result?;
-            if !prop.required && self.issues.len() > start && !value.has(key)? {
+            if !prop.required && self.issues.len() > start && !value.has(key)? && !value.inherited(key)? {
                 // zod drops an optional property's issues when the key is not `in` the input (only a proxy
-                // can say so of a key that read as a value). zod would then copy the unchecked value into
-                // `data`; this package leaves the key out, so that `data` always satisfies the schema.
+                // can say so of a key that read as a value), then copies the unchecked value into `data`.
+                // This package drops them too but leaves the key out, so that `data` satisfies the schema;
+                // where a fresh object would inherit the name (`toString`), no `data` without it can, and
+                // the issues stand.
                 self.issues.truncate(start);
                 continue;
             }
@@ -452,7 +454,11 @@ impl<'s> Run<'s> {
     /// `dependentRequired`: a custom issue at `[dep]` when `prop` is an own, truthy property of `data` and
     /// `dep` is not, as the executor's refinement `!(o.clientSecret && !o.clientId)` behaves on the object
     /// zod built (see README: own properties, so inherited names such as `toString` are never present).
-    fn dependent_required<I: Input>(&mut self, rules: &'s ObjectRules, entries: &Entries<'s, I>) -> Result<(), I::Error> {
+    fn dependent_required<I: Input>(
+        &mut self,
+        rules: &'s ObjectRules,
+        entries: &Entries<'s, I>,
+    ) -> Result<(), I::Error> {
         let truthy_at = |name: &str| -> Result<bool, I::Error> {
             match entries
                 .iter()

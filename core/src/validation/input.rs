@@ -103,6 +103,9 @@ pub trait Input: Sized + Clone {
     fn get(&self, key: Key<'_>) -> Result<Self, Self::Error>;
     /// `key in value` for a declared property.
     fn has(&self, key: Key<'_>) -> Result<bool, Self::Error>;
+    /// Whether a fresh object (`{}`) inherits a property named `key`, asked when `key in value` was false
+    /// for a property that read as something (only a proxy can say so).
+    fn inherited(&self, key: Key<'_>) -> Result<bool, Self::Error>;
     /// The keys `for (const key in value)` visits that `declared` does not accept, in that order, with
     /// `value[key]` and (when that is `undefined`) `key in value` where they were read (loose objects).
     fn extras(&self, declared: &dyn Fn(&str) -> bool) -> Result<Vec<Extra<Self>>, Self::Error>;

@@ -267,46 +267,41 @@ impl Issue {
         }
     }
 
-    /// zod's English message (its `en` locale), or the refinement's own: the one finalize step.
-    pub fn message_pieces(&self) -> Vec<Piece<'_>> {
-        let text = |s: String| vec![Piece::Str(Cow::Owned(s))];
+    /// zod's English message (its `en` locale), or the refinement's own: the one finalize step. The
+    /// pieces go to `sink` in order (a message can name millions of recorded keys: none is collected).
+    pub fn message_pieces(&self, sink: &mut dyn FnMut(Piece<'_>)) {
+        let mut text = |s: String| sink(Piece::Str(Cow::Owned(s)));
         match &self.kind {
             IssueKind::InvalidType { expected, parsed, .. } => {
                 let prefix = messages::invalid_type_prefix(expected);
                 match parsed {
                     Parsed::Word(word) => text(prefix + word),
                     Parsed::Object(TypeName::Known(name)) => text(prefix + name),
-                    Parsed::Object(TypeName::Record(at)) => vec![Piece::Str(Cow::Owned(prefix)), Piece::TypeName(*at)],
+                    Parsed::Object(TypeName::Record(at)) => {
+                        sink(Piece::Str(Cow::Owned(prefix)));
+                        sink(Piece::TypeName(*at));
+                    }
                 }
             }
             IssueKind::NonOptional => text(messages::invalid_type("nonoptional", "undefined")),
-            IssueKind::TooSmall {
-                origin,
-                minimum,
-                safe_int_note: _,
-            } => text(messages::too_small(*origin, *minimum)),
-            IssueKind::TooBig {
-                origin,
-                maximum,
-                safe_int_note: _,
-            } => text(messages::too_big(*origin, *maximum)),
-            IssueKind::UnrecognizedKeys { keys } => messages::unrecognized_keys(keys),
+            IssueKind::TooSmall { origin, minimum, .. } => text(messages::too_small(*origin, *minimum)),
+            IssueKind::TooBig { origin, maximum, .. } => text(messages::too_big(*origin, *maximum)),
+            IssueKind::UnrecognizedKeys { keys } => messages::unrecognized_keys(keys, sink),
             IssueKind::InvalidValue { values } => text(messages::invalid_value(values)),
-            IssueKind::Custom { message, .. } => vec![Piece::Str(Cow::Borrowed(message))],
+            IssueKind::Custom { message, .. } => sink(Piece::Str(Cow::Borrowed(message))),
         }
     }
 
     /// The message as text, recorded values written as `<record N>` and `<type of record N>` (for tests
     /// and Rust callers, whose inputs never defer anything).
     pub fn message(&self) -> String {
-        self.message_pieces()
-            .into_iter()
-            .map(|piece| match piece {
-                Piece::Str(s) => s.into_owned(),
-                Piece::Record(at) => format!("<record {at}>"),
-                Piece::TypeName(at) => format!("<type of record {at}>"),
-            })
-            .collect()
+        let mut out = String::new();
+        self.message_pieces(&mut |piece| match piece {
+            Piece::Str(s) => out.push_str(&s),
+            Piece::Record(at) => out.push_str(&format!("<record {at}>")),
+            Piece::TypeName(at) => out.push_str(&format!("<type of record {at}>")),
+        });
+        out
     }
 }
 
@@ -381,7 +376,7 @@ pub mod tags {
     pub const RECORD: u16 = 8;
     /// The received-type name of a record's object, read when the issue is decoded: two code units.
     pub const TYPE_NAME: u16 = 9;
-    /// A string in pieces: the piece count (one unit), then each piece ([`STRING`], [`RECORD`] or
+    /// A string in pieces: the piece count (two units), then each piece ([`STRING`], [`RECORD`] or
     /// [`TYPE_NAME`]), joined.
     pub const CONCAT: u16 = 10;
 }
@@ -488,25 +483,33 @@ pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
                         }
                     }
                 }
-                FieldValue::Message(issue) => match issue.message_pieces().as_slice() {
-                    [Piece::Str(s)] => push_string(&mut out, s),
-                    pieces => {
-                        out.extend([tags::CONCAT, u16::try_from(pieces.len()).unwrap_or(u16::MAX)]);
-                        for piece in pieces {
-                            match piece {
-                                Piece::Str(s) => push_string(&mut out, s),
-                                Piece::Record(at) => {
-                                    out.push(tags::RECORD);
-                                    push_u32(&mut out, *at as usize);
-                                }
-                                Piece::TypeName(at) => {
-                                    out.push(tags::TYPE_NAME);
-                                    push_u32(&mut out, *at as usize);
-                                }
+                FieldValue::Message(issue) => {
+                    // One piece of text is a plain string; anything else is CONCAT with its piece count,
+                    // written when the pieces are.
+                    let start = out.len();
+                    out.extend([tags::CONCAT, 0, 0]);
+                    let mut pieces = 0usize;
+                    issue.message_pieces(&mut |piece| {
+                        pieces += 1;
+                        match piece {
+                            Piece::Str(s) => push_string(&mut out, &s),
+                            Piece::Record(at) => {
+                                out.push(tags::RECORD);
+                                push_u32(&mut out, at as usize);
+                            }
+                            Piece::TypeName(at) => {
+                                out.push(tags::TYPE_NAME);
+                                push_u32(&mut out, at as usize);
                             }
                         }
+                    });
+                    if pieces == 1 && out.get(start + 3) == Some(&tags::STRING) {
+                        out.drain(start..start + 3);
+                    } else if let Some(count) = out.get_mut(start + 1..start + 3) {
+                        let n = u32::try_from(pieces).unwrap_or(u32::MAX);
+                        count.copy_from_slice(&[(n >> 16) as u16, n as u16]);
                     }
-                },
+                }
                 FieldValue::Literals(items) => {
                     out.push(tags::ARRAY);
                     push_u32(&mut out, items.len());
@@ -636,8 +639,7 @@ pub(crate) mod messages {
         }
     }
 
-    pub fn unrecognized_keys(keys: &[Text]) -> Vec<Piece<'_>> {
-        let mut out = Vec::with_capacity(2 * keys.len() + 1);
+    pub fn unrecognized_keys(keys: &[Text], sink: &mut dyn FnMut(Piece<'_>)) {
         let mut open = String::from(if keys.len() > 1 {
             "Unrecognized keys: "
         } else {
@@ -651,15 +653,13 @@ pub(crate) mod messages {
             match key {
                 Text::Owned(name) => open.push_str(name),
                 Text::Record(at) => {
-                    out.push(Piece::Str(Cow::Owned(std::mem::take(&mut open))));
-                    out.push(Piece::Record(*at));
+                    sink(Piece::Str(Cow::Owned(std::mem::take(&mut open))));
+                    sink(Piece::Record(*at));
                 }
             }
             open.push('"');
         }
-        out.push(Piece::Str(Cow::Owned(open)));
-        out.retain(|piece| !matches!(piece, Piece::Str(s) if s.is_empty()));
-        out
+        sink(Piece::Str(Cow::Owned(open)));
     }
 }
 
@@ -670,6 +670,18 @@ mod tests {
 
     fn keys(names: &[&str]) -> Vec<Text> {
         names.iter().map(|n| Text::Owned((*n).to_owned())).collect()
+    }
+
+    fn pieces(keys: &[Text]) -> Vec<Piece<'static>> {
+        let mut out = Vec::new();
+        unrecognized_keys(keys, &mut |p| {
+            out.push(match p {
+                Piece::Str(s) => Piece::Str(Cow::Owned(s.into_owned())),
+                Piece::Record(at) => Piece::Record(at),
+                Piece::TypeName(at) => Piece::TypeName(at),
+            })
+        });
+        out
     }
 
     fn text(pieces: Vec<Piece<'_>>) -> String {
@@ -717,19 +729,21 @@ mod tests {
             "Invalid input: expected \"q\""
         );
         assert_eq!(invalid_value(&[]), "Invalid option: expected one of ");
-        assert_eq!(text(unrecognized_keys(&keys(&["a"]))), "Unrecognized key: \"a\"");
-        assert_eq!(
-            text(unrecognized_keys(&keys(&["1", "b"]))),
-            "Unrecognized keys: \"1\", \"b\""
-        );
+        assert_eq!(text(pieces(&keys(&["a"]))), "Unrecognized key: \"a\"");
+        assert_eq!(text(pieces(&keys(&["1", "b"]))), "Unrecognized keys: \"1\", \"b\"");
         // Recorded keys stay pieces, for JavaScript to fill in with the keys it read.
         assert_eq!(
-            unrecognized_keys(&[Text::Record(7), Text::Owned("b".into())]),
+            pieces(&[Text::Record(7), Text::Owned("b".into())]),
             vec![
                 Piece::Str("Unrecognized keys: \"".into()),
                 Piece::Record(7),
                 Piece::Str("\", \"b\"".into())
             ]
+        );
+        // Empty text between two recorded keys is sent as it is (an empty piece).
+        assert_eq!(
+            text(pieces(&[Text::Record(1), Text::Record(2)])),
+            "Unrecognized keys: \"<1>\", \"<2>\""
         );
     }
 
@@ -766,8 +780,7 @@ mod tests {
                 tags::RECORD => format!("<{}>", u32_at(units, at)).into(),
                 tags::TYPE_NAME => format!("<type {}>", u32_at(units, at)).into(),
                 tags::CONCAT => {
-                    let pieces = units[*at];
-                    *at += 1;
+                    let pieces = u32_at(units, at);
                     (0..pieces)
                         .map(|_| value(units, at).as_str().expect("a string piece").to_owned())
                         .collect::<String>()
@@ -911,6 +924,19 @@ mod tests {
         let units = encode_issues(&[zero]);
         let text = String::from_utf16(&units).expect("UTF-16");
         assert!(text.contains("-0"), "{text:?}");
+    }
+
+    #[test]
+    fn a_message_of_many_recorded_keys_is_whole() {
+        let keys: Vec<Text> = (0..70_000).map(Text::Record).collect();
+        let issue = Issue {
+            kind: IssueKind::UnrecognizedKeys { keys },
+            path: vec![],
+        };
+        let parsed = decode(&encode_issues(&[issue]));
+        let message = parsed[0]["message"].as_str().expect("a message");
+        assert!(message.ends_with("\"<69999>\""), "{}", &message[message.len() - 40..]);
+        assert_eq!(message.matches("\", \"").count(), 69_999);
     }
 
     #[test]

@@ -108,6 +108,10 @@ impl<'a> Input for JsonInput<'a> {
         })
     }
 
+    fn inherited(&self, key: Key<'_>) -> Result<bool, Self::Error> {
+        Ok(OBJECT_PROTOTYPE.contains(&key.name))
+    }
+
     fn extras(&self, declared: &dyn Fn(&str) -> bool) -> Result<Vec<Extra<Self>>, Self::Error> {
         let JsonInput::Value(Value::Object(map)) = self else {
             return Ok(Vec::new());
@@ -152,9 +156,7 @@ impl<'a> Input for JsonInput<'a> {
                 JsonInput::Value(Value::Null) | JsonInput::Value(Value::Bool(false)) => LengthValue::Number(0.0),
                 JsonInput::Value(Value::Bool(true)) => LengthValue::Number(1.0),
                 JsonInput::Value(Value::String(s)) => LengthValue::Number(js_string_to_number(s)),
-                JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => {
-                    LengthValue::Number(f64::NAN)
-                }
+                JsonInput::Value(Value::Array(_)) | JsonInput::Value(Value::Object(_)) => LengthValue::Number(f64::NAN),
             },
             _ => LengthValue::Undefined,
         })

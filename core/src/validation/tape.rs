@@ -23,7 +23,7 @@
 //! | [`flags::LENGTH`] | `Number(value.length)` | |
 //! | [`flags::ITEMS`] | the number of item records | they follow, in index order |
 //! | [`flags::PROPS`] | the number of property records | they follow, in the schema's property order |
-//! | [`flags::EXTRAS`] | the number of undeclared `for…in` keys | one key record each (a string with its text), followed by its value's record when the key record has [`flags::VALUE`] |
+//! | [`flags::EXTRAS`] | the number of undeclared `for…in` keys | one key record each (a string; the engine names it by its record, so its text need not be there), followed by its value's record when the key record has [`flags::VALUE`] |
 //!
 //! `class` is a [`Class`] code ([`class_code`]); `payload` is a boolean's 0/1, a number's value or a
 //! string's length in UTF-16 code units. The other flags carry answers: `key in parent` ([`flags::HAS`]
@@ -59,8 +59,10 @@ pub mod flags {
     pub const EXTRAS: u32 = 1024;
     /// (A key record) the value's record follows it.
     pub const VALUE: u32 = 2048;
+    /// (A property whose `in` answer was false) a fresh object inherits a property of that name.
+    pub const INHERITED: u32 = 4096;
     /// Every flag.
-    pub const ALL: u32 = 4095;
+    pub const ALL: u32 = 8191;
 }
 
 /// Slots in a record before its optional ones.
@@ -125,7 +127,10 @@ struct Rec {
 
 impl Rec {
     fn children(&self) -> u64 {
-        u64::from(self.items) + u64::from(self.props) + u64::from(self.extras) + u64::from(self.flags & flags::VALUE != 0)
+        u64::from(self.items)
+            + u64::from(self.props)
+            + u64::from(self.extras)
+            + u64::from(self.flags & flags::VALUE != 0)
     }
 }
 
@@ -254,7 +259,10 @@ impl<'a> Tape<'a> {
     fn kids(recs: &mut [Rec]) -> Result<Vec<u32>, TapeError> {
         let mut kids = Vec::with_capacity(recs.len().saturating_sub(1));
         for index in 0..recs.len() {
-            let bad = TapeError { what: "child", at: index };
+            let bad = TapeError {
+                what: "child",
+                at: index,
+            };
             let start = u32::try_from(kids.len()).map_err(|_| bad.clone())?;
             let children = recs.get(index).map_or(0, Rec::children);
             let mut child = index + 1;
@@ -353,7 +361,9 @@ impl<'a> Input for TapeInput<'a> {
     }
 
     fn equals(&self, text: &str) -> Result<bool, TapeError> {
-        Ok(text.encode_utf16().eq(self.text_span("string content")?.iter().copied()))
+        Ok(text
+            .encode_utf16()
+            .eq(self.text_span("string content")?.iter().copied()))
     }
 
     fn text(&self) -> Result<String, TapeError> {
@@ -379,6 +389,10 @@ impl<'a> Input for TapeInput<'a> {
         Ok(value.has_flag(flags::HAS))
     }
 
+    fn inherited(&self, key: Key<'_>) -> Result<bool, TapeError> {
+        Ok(self.get(key)?.has_flag(flags::INHERITED))
+    }
+
     fn extras(&self, _declared: &dyn Fn(&str) -> bool) -> Result<Vec<Extra<Self>>, TapeError> {
         // The reader kept only the keys the schema does not declare.
         let rec = self.rec();
@@ -386,8 +400,8 @@ impl<'a> Input for TapeInput<'a> {
         let mut out = Vec::with_capacity(rec.extras as usize);
         for n in 0..u64::from(rec.extras) {
             let key = self.kid(skip, n, rec.extras, "extra key")?;
-            if key.class() != Class::String || !key.has_flag(flags::TEXT) {
-                return Err(key.missing("key text"));
+            if key.class() != Class::String {
+                return Err(key.missing("key"));
             }
             let value = if key.has_flag(flags::VALUE) {
                 Some(key.kid(0, 0, 1, "extra value")?)
