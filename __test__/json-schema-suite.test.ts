@@ -1,5 +1,4 @@
-// The JSON Schema Test Suite files in ../shared/vectors/json-schema-test-suite (read from there, never
-// copied), through compileSchema. Every case gives the suite's verdict or is listed as skipped with its
+// The JSON Schema Test Suite files vendored in core/tests/data/json-schema-test-suite, through compileSchema. Every case gives the suite's verdict or is listed as skipped with its
 // reason (a keyword the engine refuses, or zod's UTF-16 length rule). Where the reference converter can
 // express the group's schema in zod, each case's issues must also equal zod 4.3.6's, field for field.
 
@@ -23,7 +22,7 @@ interface SuiteGroup {
 
 const DIR = process.env.MCP_OAUTH_VECTORS_DIR
   ? path.join(process.env.MCP_OAUTH_VECTORS_DIR, 'json-schema-test-suite')
-  : path.resolve(__dirname, '../../shared/vectors/json-schema-test-suite')
+  : path.resolve(__dirname, '../core/tests/data/json-schema-test-suite')
 
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))

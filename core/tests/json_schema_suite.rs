@@ -1,4 +1,4 @@
-//! The JSON Schema Test Suite files in `../shared/vectors/json-schema-test-suite/` (one per supported
+//! The JSON Schema Test Suite files vendored in `tests/data/json-schema-test-suite/` (one per supported
 //! keyword), run through the engine with JSON inputs. Every case must give the suite's verdict, or be
 //! listed as skipped with its reason:
 //! - the group's schema uses a keyword (or a form of one) the engine refuses: `compile` fails, naming it
@@ -15,7 +15,7 @@ use serde_json::Value;
 fn suite_dir() -> PathBuf {
     match std::env::var_os("MCP_OAUTH_VECTORS_DIR") {
         Some(dir) => PathBuf::from(dir).join("json-schema-test-suite"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/json-schema-test-suite"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/json-schema-test-suite"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Published test vectors, read from `../shared/vectors/` (never copied into this repository).
+//! Published test vectors, vendored in `tests/data/` (see `tests/data/SOURCES.md`).
 //!
 //! - Wycheproof `aes_gcm_test.json`: every AES-256 / 96-bit IV / 128-bit tag case, packed as the stored
 //!   layout `iv | tag | ct` and run through [`Cipher::open`], the path the addon uses. Every `valid` case
@@ -18,7 +18,7 @@ use serde_json::Value;
 fn vectors_dir() -> PathBuf {
     match std::env::var_os("MCP_OAUTH_VECTORS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data"),
     }
 }
 
