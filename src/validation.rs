@@ -155,47 +155,14 @@ pub fn tape_layout() -> HashMap<String, u32> {
     ] {
         out.insert(format!("class.{name}"), tape_class_code(class));
     }
-    for (name, bit) in [
-        ("TRUTHY", f::TRUTHY),
-        ("DATE_OK", f::DATE_OK),
-        ("DATE_KNOWN", f::DATE_KNOWN),
-        ("HAS", f::HAS),
-        ("HAS_KNOWN", f::HAS_KNOWN),
-        ("TEXT", f::TEXT),
-        ("LENGTH", f::LENGTH),
-        ("LENGTH_UNDEFINED", f::LENGTH_UNDEFINED),
-        ("ITEMS", f::ITEMS),
-        ("PROPS", f::PROPS),
-        ("EXTRAS", f::EXTRAS),
-        ("VALUE", f::VALUE),
-        ("INHERITED", f::INHERITED),
-    ] {
-        out.insert(format!("flag.{name}"), bit);
+    for (name, bit) in f::NAMED {
+        out.insert(format!("flag.{name}"), *bit);
     }
-    for (name, op) in [
-        ("SAME", ops::SAME),
-        ("UNDEFINED", ops::UNDEFINED),
-        ("OBJECT", ops::OBJECT),
-        ("ARRAY", ops::ARRAY),
-        ("NAME", ops::NAME),
-        ("KEY", ops::KEY),
-    ] {
-        out.insert(format!("op.{name}"), u32::from(op));
+    for (name, op) in ops::NAMED {
+        out.insert(format!("op.{name}"), u32::from(*op));
     }
-    for (name, tag) in [
-        ("STRING", tags::STRING),
-        ("NUMBER", tags::NUMBER),
-        ("TRUE", tags::TRUE),
-        ("FALSE", tags::FALSE),
-        ("NULL", tags::NULL),
-        ("ARRAY", tags::ARRAY),
-        ("INDEX", tags::INDEX),
-        ("CONSTANT", tags::CONSTANT),
-        ("RECORD", tags::RECORD),
-        ("TYPE_NAME", tags::TYPE_NAME),
-        ("CONCAT", tags::CONCAT),
-    ] {
-        out.insert(format!("tag.{name}"), u32::from(tag));
+    for (name, tag) in tags::NAMED {
+        out.insert(format!("tag.{name}"), u32::from(*tag));
     }
     out
 }

@@ -355,30 +355,33 @@ pub const FIELD_NAMES: [&str; 13] = [
 
 /// Value tags of [`encode_issues`]'s output.
 pub mod tags {
-    /// A string: its length as two code units (high, low), then its UTF-16 code units.
-    pub const STRING: u16 = 0;
-    /// A number: its JavaScript text (`String(n)`) as a [`STRING`] without the tag.
-    pub const NUMBER: u16 = 1;
-    /// `true`
-    pub const TRUE: u16 = 2;
-    /// `false`
-    pub const FALSE: u16 = 3;
-    /// `null`
-    pub const NULL: u16 = 4;
-    /// An array: its length as two code units, then its values.
-    pub const ARRAY: u16 = 5;
-    /// An array index: two code units (high, low).
-    pub const INDEX: u16 = 6;
-    /// One of [`super::CONSTANTS`]: its index (one code unit). JavaScript keeps the strings, so the words
-    /// every issue repeats are not sliced out anew each time.
-    pub const CONSTANT: u16 = 7;
-    /// The string value of a record of the tape: the record's number as two code units.
-    pub const RECORD: u16 = 8;
-    /// The received-type name of a record's object, read when the issue is decoded: two code units.
-    pub const TYPE_NAME: u16 = 9;
-    /// A string in pieces: the piece count (two units), then each piece ([`STRING`], [`RECORD`] or
-    /// [`TYPE_NAME`]), joined.
-    pub const CONCAT: u16 = 10;
+    crate::validation::named_constants! {
+        u16;
+        /// A string: its length as two code units (high, low), then its UTF-16 code units.
+        STRING = 0;
+        /// A number: its JavaScript text (`String(n)`) as a [`STRING`] without the tag.
+        NUMBER = 1;
+        /// `true`
+        TRUE = 2;
+        /// `false`
+        FALSE = 3;
+        /// `null`
+        NULL = 4;
+        /// An array: its length as two code units, then its values.
+        ARRAY = 5;
+        /// An array index: two code units (high, low).
+        INDEX = 6;
+        /// One of [`super::CONSTANTS`]: its index (one code unit). JavaScript keeps the strings, so the words
+        /// every issue repeats are not sliced out anew each time.
+        CONSTANT = 7;
+        /// The string value of a record of the tape: the record's number as two code units.
+        RECORD = 8;
+        /// The received-type name of a record's object, read when the issue is decoded: two code units.
+        TYPE_NAME = 9;
+        /// A string in pieces: the piece count (two units), then each piece ([`STRING`], [`RECORD`] or
+        /// [`TYPE_NAME`]), joined.
+        CONCAT = 10;
+    }
 }
 
 /// The fixed words of issue fields (codes, expected and received types, origins), sent by index.

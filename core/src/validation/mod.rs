@@ -13,6 +13,17 @@
 //! - [`validate`]: walks the input in zod's order and returns the issues and the output `data`;
 //! - [`Issue`]: the issue model, with zod's field order and English messages.
 
+/// Defines documented constants and `NAMED`, the list of their names and values, from one list: the
+/// binding hands `NAMED` to JavaScript, so the two sides cannot disagree about a number.
+macro_rules! named_constants {
+    ($ty:ty; $($(#[$doc:meta])* $name:ident = $value:expr;)*) => {
+        $($(#[$doc])* pub const $name: $ty = $value;)*
+        /// Every constant of this module, by name.
+        pub const NAMED: &[(&str, $ty)] = &[$((stringify!($name), $name)),*];
+    };
+}
+pub(crate) use named_constants;
+
 mod compile;
 mod engine;
 mod input;

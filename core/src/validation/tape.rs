@@ -35,34 +35,37 @@ use super::input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 
 /// Bits of a record's flags slot.
 pub mod flags {
-    /// `Boolean(value)`, for objects and bigints, whose truthiness JavaScript decides.
-    pub const TRUTHY: u32 = 1;
-    /// `Date.parse(value)` is not NaN (meaningful with [`DATE_KNOWN`]).
-    pub const DATE_OK: u32 = 2;
-    /// `Date.parse` was called on the value.
-    pub const DATE_KNOWN: u32 = 4;
-    /// `key in parent` (meaningful with [`HAS_KNOWN`]).
-    pub const HAS: u32 = 8;
-    /// `key in parent` was asked.
-    pub const HAS_KNOWN: u32 = 16;
-    /// A text length slot follows.
-    pub const TEXT: u32 = 32;
-    /// A `length` slot follows.
-    pub const LENGTH: u32 = 64;
-    /// `value.length` was read and was `undefined`.
-    pub const LENGTH_UNDEFINED: u32 = 128;
-    /// An item count slot follows, and the items after the record's slots.
-    pub const ITEMS: u32 = 256;
-    /// A property count slot follows, and the properties.
-    pub const PROPS: u32 = 512;
-    /// An extra-key count slot follows, and the key records.
-    pub const EXTRAS: u32 = 1024;
-    /// (A key record) the value's record follows it.
-    pub const VALUE: u32 = 2048;
-    /// (A property whose `in` answer was false) a fresh object inherits a property of that name.
-    pub const INHERITED: u32 = 4096;
-    /// Every flag.
-    pub const ALL: u32 = 8191;
+    crate::validation::named_constants! {
+        u32;
+        /// `Boolean(value)`, for objects and bigints, whose truthiness JavaScript decides.
+        TRUTHY = 1;
+        /// `Date.parse(value)` is not NaN (meaningful with [`DATE_KNOWN`]).
+        DATE_OK = 2;
+        /// `Date.parse` was called on the value.
+        DATE_KNOWN = 4;
+        /// `key in parent` (meaningful with [`HAS_KNOWN`]).
+        HAS = 8;
+        /// `key in parent` was asked.
+        HAS_KNOWN = 16;
+        /// A text length slot follows.
+        TEXT = 32;
+        /// A `length` slot follows.
+        LENGTH = 64;
+        /// `value.length` was read and was `undefined`.
+        LENGTH_UNDEFINED = 128;
+        /// An item count slot follows, and the items after the record's slots.
+        ITEMS = 256;
+        /// A property count slot follows, and the properties.
+        PROPS = 512;
+        /// An extra-key count slot follows, and the key records.
+        EXTRAS = 1024;
+        /// (A key record) the value's record follows it.
+        VALUE = 2048;
+        /// (A property whose `in` answer was false) a fresh object inherits a property of that name.
+        INHERITED = 4096;
+        /// Every flag.
+        ALL = 8191;
+    }
 }
 
 /// Slots in a record before its optional ones.
@@ -472,18 +475,21 @@ impl<'a> Input for TapeInput<'a> {
 
 /// Tags of [`encode_output`].
 pub mod ops {
-    /// The value of a record: its number (two code units).
-    pub const SAME: u16 = 0;
-    /// `undefined`
-    pub const UNDEFINED: u16 = 1;
-    /// A fresh object: its entry count (two units), then per entry its key ([`NAME`] or [`KEY`]) and value.
-    pub const OBJECT: u16 = 2;
-    /// A fresh array: its length (two units), then its items.
-    pub const ARRAY: u16 = 3;
-    /// A declared property's name: its index in the schema's names (two units).
-    pub const NAME: u16 = 4;
-    /// An undeclared key: the number of its key record (two units).
-    pub const KEY: u16 = 5;
+    crate::validation::named_constants! {
+        u16;
+        /// The value of a record: its number (two code units).
+        SAME = 0;
+        /// `undefined`
+        UNDEFINED = 1;
+        /// A fresh object: its entry count (two units), then per entry its key ([`NAME`] or [`KEY`]) and value.
+        OBJECT = 2;
+        /// A fresh array: its length (two units), then its items.
+        ARRAY = 3;
+        /// A declared property's name: its index in the schema's names (two units).
+        NAME = 4;
+        /// An undeclared key: the number of its key record (two units).
+        KEY = 5;
+    }
 }
 
 fn push_u32(out: &mut Vec<u16>, n: u32) {
