@@ -12,8 +12,9 @@
 //   that read as undefined, in zod's loop;
 // - an array: `value.length` once, then `value[i]` per item. A number that is not an array length throws
 //   zod's RangeError (zod calls `Array(length)`); another value is compared as zod's loop compares it;
-// - `value.length` of an object, function or unread array under a length check, converted with
-//   `Number()` as a relational comparison converts it;
+// - `value.length` of anything not nullish under a length check (a number's comes from Number.prototype),
+//   except a string or an array whose items are read, converted with `Number()` as a relational
+//   comparison converts it;
 // - a string's text where the engine needs it (the guard, literals), and `Date.parse` where asked.
 //
 // zod reads an object's received-type name (`constructor.name`) when it formats the message, after the
@@ -162,7 +163,7 @@ function plain(value, tape, cls, flags) {
 }
 
 /**
- * `value.length` for a length check on something other than a string or an array whose items are read:
+ * `value.length` for a length check on anything not nullish but a string or an array whose items are read:
  * `undefined` (the check does not run) or `Number(length)`, which converts as `length >= bound` does
  * (a getter or `valueOf` runs, a Symbol throws zod's TypeError).
  */
@@ -216,7 +217,7 @@ function stringNode(text, date, length) {
           tape.slots[at + 3] = value.length
           tape.text += value
         }
-      } else if (length && (cls === OBJECT || cls === FUNCTION || cls === ARRAY)) {
+      } else if (length && cls !== UNDEFINED && cls !== NULL) {
         withLength(value, tape, cls)
       } else {
         plain(value, tape, cls, 0)
@@ -234,7 +235,7 @@ function arrayNode(items, length) {
         const at = tape.record(value, ARRAY, 0, ITEMS)
         tape.slots[at + 3] = count
         for (let i = 0; i < count; i++) items.read(value[i], tape)
-      } else if (length && (cls === OBJECT || cls === FUNCTION)) {
+      } else if (length && cls !== UNDEFINED && cls !== NULL) {
         withLength(value, tape, cls)
       } else {
         plain(value, tape, cls, 0)

@@ -37,14 +37,18 @@ const OP_KEY = O('KEY')
 const OBJECT_PROTOTYPE = Object.prototype
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
 const DEFINE_PROPERTY = Object.defineProperty
+/** What a fresh `data` object inherits (this realm's Object.prototype chain). */
+const FRESH = {}
 /** zod's en locale maps parsed types through an object literal (its prototype's names included). */
 const TYPE_DICTIONARY = { nan: 'NaN' }
 
 /** zod's `util.parsedType` of an object, then the en locale's dictionary and template conversion. */
 function typeName(value) {
   let name = 'object'
-  if (value && GET_PROTOTYPE_OF(value) !== OBJECT_PROTOTYPE && 'constructor' in value && value.constructor) {
-    name = value.constructor.name
+  if (value && GET_PROTOTYPE_OF(value) !== OBJECT_PROTOTYPE && 'constructor' in value) {
+    // zod reads `constructor` twice (`obj.constructor && obj.constructor.name`); once is enough.
+    const constructor = value.constructor
+    if (constructor) name = constructor.name
   }
   return `${TYPE_DICTIONARY[name] ?? name}`
 }
@@ -155,9 +159,12 @@ class Answer {
           else if (tag === OP_KEY) key = this.values[this.u32()]
           else throw malformed()
           const value = this.data()
-          if (key === '__proto__') {
-            // Assigning would set the prototype of `data` to a value the caller chose (zod 4.3.6 does):
-            // the key stays an ordinary own property instead.
+          if (key in FRESH) {
+            // A name a fresh object inherits: assigning would run what it inherits instead of making an
+            // own property (`__proto__` would set the prototype of `data` to a value the caller chose, as
+            // zod 4.3.6 does; a setter planted on Object.prototype would take the value). Defined, it is
+            // an ordinary own property. Other names cannot meet a setter, and are assigned (ten times
+            // cheaper).
             DEFINE_PROPERTY(object, key, { value, writable: true, enumerable: true, configurable: true })
           } else {
             object[key] = value

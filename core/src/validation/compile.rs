@@ -398,7 +398,12 @@ impl Compiler {
             Some(value) => Some(self.type_keyword(value, pointer)?),
         };
         if let Some(literals) = self.literals(map, pointer)? {
-            return self.literal_node(map, typed, literals, pointer);
+            let node = self.literal_node(map, typed, literals, pointer)?;
+            // `enum: []`: z.fromJSONSchema's `z.never()` (no value is allowed, and zod has no empty literal).
+            if matches!(&node.shape, Shape::Literal(values) if values.is_empty()) {
+                return Ok(Node::of(Shape::Never));
+            }
+            return Ok(node);
         }
 
         let mut node = Node::of(match typed {
@@ -539,6 +544,17 @@ impl Compiler {
         }
         if let Some(v) = map.get("maxLength") {
             rules.max_length = Some(non_negative_integer(v, "maxLength", pointer)?);
+        }
+        if let (Some(min), Some(max)) = (rules.min_length, rules.max_length) {
+            if min > max {
+                // zod cannot build this string schema (its length pattern `{min,max}` throws), so
+                // z.fromJSONSchema refuses the document; so does compileSchema.
+                return Err(err(
+                    "minLength",
+                    pointer,
+                    "\"minLength\" exceeds \"maxLength\" (z.fromJSONSchema cannot build such a string schema)",
+                ));
+            }
         }
         if let Some(v) = map.get(DATE_KEYWORD) {
             rules.date = flag(v, DATE_KEYWORD, pointer)?;

@@ -316,11 +316,13 @@ impl<'s> Run<'s> {
         if min.is_none() && max.is_none() {
             return Ok(());
         }
+        // zod's `when`: not nullish, and `value.length` not undefined (a primitive's comes from its
+        // prototype, so it is asked too).
         let origin = match value.class() {
+            Class::Undefined | Class::Null => return Ok(()),
             Class::String => Origin::String,
             Class::Array => Origin::Array,
-            Class::Object | Class::Function => Origin::Unknown,
-            _ => return Ok(()),
+            _ => Origin::Unknown,
         };
         let LengthValue::Number(length) = value.length()? else {
             return Ok(());
