@@ -1,4 +1,4 @@
-import { assertSafeTokenEndpoint, depositCredentialsBodySchema, InvalidTokenEndpointError } from '../lib'
+import { assertSafeTokenEndpoint, depositCredentialsBodySchema, InvalidTokenEndpointError, tokenEndpointProblem } from '../lib'
 import { trickyTokenEndpoints } from './helpers/deposit-corpus'
 import { withNodeEnv } from './helpers/node-env'
 import { referenceTokenEndpointReason } from './reference/token-endpoint'
@@ -29,6 +29,23 @@ describe('assertSafeTokenEndpoint', () => {
         }
       })
       expect(differences).toEqual([])
+    },
+  )
+
+  it.each([undefined, 'production', 'test'])(
+    'tokenEndpointProblem gives the reason the throwing form would carry, or null (NODE_ENV=%s)',
+    (nodeEnv) => {
+      withNodeEnv(nodeEnv, () => {
+        for (const url of urls) {
+          expect(tokenEndpointProblem(url)).toBe(reasonOf(url))
+          expect(tokenEndpointProblem(url)).toBe(referenceTokenEndpointReason(url, nodeEnv))
+        }
+        expect(tokenEndpointProblem(new URL('https://idp.example.com/token'))).toBeNull()
+        expect(tokenEndpointProblem(new URL('http://169.254.169.254/latest'))).toBe('it points at a link-local / metadata address')
+      })
+      for (const bad of [undefined, 5, {}, { href: 'https://x.example/' }]) {
+        expect(() => tokenEndpointProblem(bad as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }))
+      }
     },
   )
 

@@ -39,13 +39,24 @@ function tokenEndpointRefusal(url) {
   return refusal.waivedWhenRelaxed && relaxedTokenEndpoints() ? null : refusal.reason
 }
 
-function assertSafeTokenEndpoint(url) {
+/** Why `url` (a string or a URL) is refused, or null: the guard for callers that throw their own error. */
+function tokenEndpointProblem(url) {
   let text
   if (typeof url === 'string') text = url
   else if (url instanceof URL) text = url.href
   else throw argumentError(TypeError, 'url must be a string or a URL')
-  const reason = tokenEndpointRefusal(text)
+  return tokenEndpointRefusal(text)
+}
+
+function assertSafeTokenEndpoint(url) {
+  const reason = tokenEndpointProblem(url)
   if (reason !== null) throw new InvalidTokenEndpointError(reason)
 }
 
-module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, relaxedTokenEndpoints, tokenEndpointRefusal }
+module.exports = {
+  InvalidTokenEndpointError,
+  assertSafeTokenEndpoint,
+  tokenEndpointProblem,
+  relaxedTokenEndpoints,
+  tokenEndpointRefusal,
+}

@@ -4,8 +4,15 @@
 /** A key version: an integer from 1 to 2147483647, stored in the `enc_key_version` column. */
 export type KeyVersion = number
 
+/**
+ * Bytes as callers hold them: a `Buffer` (a database BLOB) or any `Uint8Array`. Both are named: with
+ * TypeScript ≥ 5.7, whose `Uint8Array` is generic, the `Buffer` of `@types/node` 18 is not assignable to
+ * `Uint8Array`.
+ */
+export type Bytes = Uint8Array | Buffer
+
 /** Associated data bound into a value's tag: a UTF-8 string or raw bytes. */
-export type AssociatedData = string | Uint8Array
+export type AssociatedData = string | Bytes
 
 /** A value sealed by {@link CredentialEncryption.encrypt}: store both fields. */
 export interface EncryptedValue {
@@ -37,7 +44,7 @@ export interface DecryptOptions {
 
 /** One stored value for {@link CredentialEncryption.reencryptMany}. */
 export interface ReencryptItem {
-  ciphertext: Uint8Array
+  ciphertext: Bytes
   encKeyVersion: KeyVersion
   aad?: AssociatedData
 }
@@ -65,11 +72,11 @@ export declare class CredentialEncryption {
   /** @throws ExecutorEncryptionKeyMissingError, TypeError */
   encrypt(plaintext: string, options?: EncryptOptions): EncryptedValue
   /** @throws CredentialDecryptionError, ExecutorEncryptionKeyMissingError, TypeError, RangeError */
-  decrypt(value: Uint8Array, versionOrOptions?: KeyVersion | DecryptOptions): string
+  decrypt(value: Bytes, versionOrOptions?: KeyVersion | DecryptOptions): string
   /** Whether a value sealed under `encKeyVersion` should be moved to the current key. */
   needsReencrypt(encKeyVersion: KeyVersion): boolean
   /** Opens a value and seals it again under the current key (same associated data). */
-  reencrypt(value: Uint8Array, versionOrOptions?: KeyVersion | DecryptOptions): EncryptedValue
+  reencrypt(value: Bytes, versionOrOptions?: KeyVersion | DecryptOptions): EncryptedValue
   /**
    * Re-encrypts a batch off the JavaScript thread. One entry per item, in order: the new value, or that item's
    * {@link CredentialDecryptionError}. Rejects (before any work) on a malformed item, and with
@@ -140,7 +147,14 @@ export declare class ValidationError extends Error {
   readonly issues: ValidationIssue[]
 }
 
-export type SafeParseResult<T> = { success: true; data: T } | { success: false; error: ValidationError }
+/**
+ * zod's result shape: each branch names the other's field as `?: never`, so that `if (!r.success) r.error`
+ * narrows with `strict` off as well as on (TypeScript narrows a union by a literal only under
+ * `strictNullChecks`).
+ */
+export type SafeParseResult<T> =
+  | { success: true; data: T; error?: never }
+  | { success: false; error: ValidationError; data?: never }
 
 /** Standard Schema v1 (https://standardschema.dev). */
 export interface StandardSchemaV1Props<Output> {
@@ -217,6 +231,15 @@ export declare class InvalidTokenEndpointError extends Error {
  * @throws InvalidTokenEndpointError, or TypeError when `url` is neither a string nor a URL.
  */
 export declare function assertSafeTokenEndpoint(url: string | URL): void
+
+/**
+ * The guard without the throw: why `url` is refused (the reason {@link InvalidTokenEndpointError} would
+ * carry), or `null` when it is allowed. The same rules and the same `NODE_ENV` reading as
+ * {@link assertSafeTokenEndpoint}, which is built on it; for applications that throw an error class of
+ * their own (the executor's `InvalidTokenEndpointError` with its `userMessage`).
+ * @throws TypeError when `url` is neither a string nor a URL.
+ */
+export declare function tokenEndpointProblem(url: string | URL): InvalidTokenEndpointReason | null
 
 // ---------------------------------------------------------------------------------------------------------
 // The record mapper

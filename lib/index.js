@@ -5,7 +5,7 @@
 
 const { CredentialEncryption } = require('./encryption.js')
 const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError } = require('./errors.js')
-const { InvalidTokenEndpointError, assertSafeTokenEndpoint } = require('./guard.js')
+const { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem } = require('./guard.js')
 const { buildMcpOAuthCredentialInput, credentialRowAad } = require('./mapper.js')
 const validation = require('./validation.js')
 
@@ -15,6 +15,7 @@ module.exports = {
   CredentialDecryptionError,
   InvalidTokenEndpointError,
   assertSafeTokenEndpoint,
+  tokenEndpointProblem,
   buildMcpOAuthCredentialInput,
   credentialRowAad,
   ...validation,

@@ -10,6 +10,7 @@ export const {
   CredentialDecryptionError,
   InvalidTokenEndpointError,
   assertSafeTokenEndpoint,
+  tokenEndpointProblem,
   buildMcpOAuthCredentialInput,
   credentialRowAad,
   ValidationError,

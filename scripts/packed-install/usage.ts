@@ -16,6 +16,7 @@ import {
   TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TOKEN_ENDPOINT_MAX_LENGTH,
+  tokenEndpointProblem,
   ValidationError,
   type DepositCredentialsBody,
   type EncryptedValue,
@@ -51,4 +52,5 @@ try {
   if (err instanceof InvalidTokenEndpointError) console.log(err.reason)
   if (err instanceof ExecutorEncryptionKeyMissingError) console.log(err.code)
 }
-void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema]
+const problem: string | null = tokenEndpointProblem('http://169.254.169.254/latest')
+void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema, problem]

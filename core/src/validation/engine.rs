@@ -67,7 +67,7 @@ pub struct Outcome<'s, I> {
 pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) -> Result<Outcome<'s, I>, I::Error> {
     let mut run = Run {
         options: *options,
-        issues: Vec::with_capacity(4),
+        issues: Vec::new(),
         path: Vec::with_capacity(8),
         node_env_dependent: false,
         visited: 0,

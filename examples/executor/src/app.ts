@@ -4,7 +4,9 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import jwt from 'koa-jwt'
 
-import { buildMcpOAuthCredentialInput, depositCredentialsBodySchema, type CredentialEncryption } from './package'
+import type CredentialEncryption from './credential-encryption'
+import { ExecutorEncryptionKeyMissingError } from './credential-encryption'
+import { buildMcpOAuthCredentialInput, depositCredentialsBodySchema } from './package'
 import type { CredentialStore } from './store'
 
 export interface AppOptions {
@@ -38,8 +40,9 @@ export function createApp({ store, encryption, jwtSecret }: AppOptions): Koa<Aut
       const record = buildMcpOAuthCredentialInput({ body: parsed.data, userId: ctx.state.userId, encryption })
       await store.upsert(record)
     } catch (err) {
-      // Compared by code, not instanceof: the code is the package's stable contract across copies of it.
-      if ((err as { code?: unknown } | null)?.code === 'executor_encryption_key_missing') {
+      // The package's own class (re-exported by ./credential-encryption): the executor's `instanceof` check,
+      // unchanged, sees what `encrypt` throws.
+      if (err instanceof ExecutorEncryptionKeyMissingError) {
         ctx.status = 503
         ctx.body = { code: 'executor_encryption_key_missing' }
         return
