@@ -125,7 +125,7 @@ function compare(document: unknown, ours: { safeParse(x: unknown): any }, refere
 
 // ---- generators ---------------------------------------------------------------------------------------
 
-const NAMES = ['a', 'b', '0', '7', '10', 'length', 'constructor', 'toString', '__proto__', 'é', '😀']
+const NAMES = ['a', 'b', '0', '7', '10', 'length', 'constructor', 'toString', '__proto__', 'é', '😀', '\ud800', 'x\udc00', '\uffff']
 const EXTRA_KEYS = ['x', '3', '\ud800', 'a\udc00b', '__proto__', 'valueOf', '1e3', '-1']
 
 type Rng = () => number
@@ -155,7 +155,7 @@ function schemaOf(rng: Rng, depth: number): any {
       case 3:
         return { type: 'null' }
       case 4:
-        return { enum: pick(rng, [['a', 'b'], [1, 'x', null], [true], ['é', '😀']]) }
+        return { enum: pick(rng, [['a', 'b'], [1, 'x', null], [true], ['é', '😀'], ['\ud800', '\uffff', 'a\udc00']]) }
       case 5:
         return { const: pick(rng, ['a', 0, -0, 1e-30, false, null]) }
       case 6:
@@ -214,7 +214,7 @@ function valueOf(rng: Rng, schema: any, flags: Flags, depth = 0): Factory {
   const type = chance(rng, 0.9) ? types[0] : pick(rng, ['string', 'number', 'object', 'array', 'null'])
   switch (type) {
     case 'string': {
-      const v = pick(rng, ['', 'a', 'ab', 'abcdef', '2030-01-01', 'not a date', '😀', '\ud800'])
+      const v = pick(rng, ['', 'a', 'ab', 'abcdef', '2030-01-01', 'not a date', '😀', '\ud800', '\uffff', 'a\udc00'])
       return () => v
     }
     case 'number':
@@ -506,6 +506,25 @@ describe('findings of the review', () => {
     expect(strict.safeParse(input).error.issues).toEqual(z.strictObject({ a: z.string().optional() }).safeParse(input).error!.issues)
     const loose = compileSchema({ type: 'object', properties: {}, additionalProperties: true })
     expect(Object.keys(loose.safeParse(input).data)).toEqual(['a', '\ud800', 'b\udc00'])
+  })
+
+  it('5. lone surrogates in schema strings (names, enum values) are taken as they are, as zod takes them', () => {
+    const schema = {
+      type: 'object',
+      properties: { '\ud800': { enum: ['x\udc00', '\uffff'] }, 'b\uffffD800': { type: 'string' } },
+      required: ['\ud800'],
+      additionalProperties: false,
+    }
+    const ours = compileSchema(schema)
+    for (const input of [{}, { '\ud800': 'x\udc00' }, { '\ud800': '\uffff', 'b\uffffD800': 'ok' }, { '\ud800': 'nope', 'b\uffffD800': 1, '\udc00': 2 }]) {
+      const a = ours.safeParse(input)
+      const b = toZod(schema).safeParse(input)
+      expect(a.success).toBe(b.success)
+      if (a.success) expect(sameData(a.data, b.data)).toBeNull()
+      else expect(a.error.issues).toEqual(b.error!.issues)
+    }
+    expect(ours.safeParse({ '\ud800': '\uffff', 'b\uffffD800': 'ok' }).data).toEqual({ '\ud800': '\uffff', 'b\uffffD800': 'ok' })
+    expect(ours.jsonSchema.properties['\ud800'].enum).toEqual(['x\udc00', '\uffff'])
   })
 
   it('5. a bigint length meets a length check as zod compares it', () => {

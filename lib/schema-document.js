@@ -17,7 +17,9 @@ const DEFINE_PROPERTY = Object.defineProperty
 const STRINGIFY = JSON.stringify
 /** The addon's JSON parser nests at most 128 levels; a deeper document is refused here, by name. */
 const MAX_DEPTH = 127
-const LONE_SURROGATE = /\p{Surrogate}/u
+const ESCAPED = /\p{Surrogate}|\uffff/u
+const ESCAPED_ALL = /\p{Surrogate}|\uffff/gu
+const UNESCAPE_ALL = /\uffff([0-9A-F]{4})/g
 
 function pointerOf(path) {
   return path.length === 0 ? '#' : `#/${path.map((t) => String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`
@@ -27,11 +29,21 @@ function refuse(path, what) {
   return argumentError(TypeError, `compileSchema: ${what} (at ${pointerOf(path)})`)
 }
 
-function string(value, path) {
-  if (LONE_SURROGATE.test(value)) {
-    throw refuse(path, 'a string with a lone surrogate is not supported')
+/**
+ * A string as JSON text. A lone surrogate, which zod takes as it is but Rust text cannot hold, is written
+ * as U+FFFF and the code unit in four hex digits, and so is U+FFFF itself (core/src/validation/js_string.rs
+ * decodes it; `unescapeString` below is the inverse, for names the addon hands back).
+ */
+function string(value) {
+  if (ESCAPED.test(value)) {
+    value = value.replace(ESCAPED_ALL, (unit) => `\uffff${unit.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
   }
   return STRINGIFY(value)
+}
+
+/** A schema string as the addon hands it back, escapes decoded. */
+function unescapeString(value) {
+  return value.includes('\uffff') ? value.replace(UNESCAPE_ALL, (_, hex) => String.fromCharCode(parseInt(hex, 16))) : value
 }
 
 function describe(value) {
@@ -49,7 +61,7 @@ function snapshot(value, path, ancestors) {
     case 'boolean':
       return { copy: value, text: value ? 'true' : 'false' }
     case 'string':
-      return { copy: value, text: string(value, path) }
+      return { copy: value, text: string(value) }
     case 'number':
       if (!Number.isFinite(value)) throw refuse(path, `${value} is not a JSON number`)
       return { copy: value, text: Object.is(value, -0) ? '-0' : String(value) }
@@ -89,7 +101,7 @@ function snapshot(value, path, ancestors) {
       if (item === undefined) continue
       const inner = snapshot(item, [...path, key], ancestors)
       DEFINE_PROPERTY(copy, key, { value: inner.copy, writable: false, enumerable: true, configurable: false })
-      parts.push(`${string(key, path)}:${inner.text}`)
+      parts.push(`${string(key)}:${inner.text}`)
     }
     return { copy: FREEZE(copy), text: `{${parts.join(',')}}` }
   } finally {
@@ -102,4 +114,4 @@ function snapshotSchema(document) {
   return snapshot(document, [], [])
 }
 
-module.exports = { snapshotSchema }
+module.exports = { snapshotSchema, unescapeString }

@@ -10,7 +10,7 @@ const { argumentError } = require('./errors.js')
 const { relaxedTokenEndpoints } = require('./guard.js')
 const { Tape, compileReader } = require('./reader.js')
 const { decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = require('./result.js')
-const { snapshotSchema } = require('./schema-document.js')
+const { snapshotSchema, unescapeString } = require('./schema-document.js')
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
@@ -50,7 +50,7 @@ class Validator {
 
   constructor(native, document) {
     this.#native = native
-    this.#names = native.names
+    this.#names = native.names.map(unescapeString)
     this.#reader = compileReader(JSON.parse(native.readPlan), this.#names)
     this.#slot = native.enableTape()
     /** The JSON Schema document this validator was compiled from (a frozen copy). */

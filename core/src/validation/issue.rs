@@ -566,7 +566,8 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
         // Most issue text is ASCII (messages, names): widen bytes, no decoding.
         out.extend(s.bytes().map(u16::from));
     } else {
-        out.extend(s.encode_utf16());
+        // Schema strings (names, enum values) may carry escaped lone surrogates: written as they were.
+        out.extend(super::js_string::units(s));
     }
     let len = u32::try_from(out.len() - start).unwrap_or(u32::MAX);
     if let Some(slot) = out.get_mut(len_at..len_at + 2) {

@@ -28,6 +28,7 @@ mod compile;
 mod engine;
 mod input;
 mod issue;
+mod js_string;
 mod json_input;
 mod number;
 mod plan;

@@ -364,9 +364,8 @@ impl<'a> Input for TapeInput<'a> {
     }
 
     fn equals(&self, text: &str) -> Result<bool, TapeError> {
-        Ok(text
-            .encode_utf16()
-            .eq(self.text_span("string content")?.iter().copied()))
+        // A schema string may carry escaped lone surrogates (see `js_string`): compared as JavaScript would.
+        Ok(super::js_string::units(text).eq(self.text_span("string content")?.iter().copied()))
     }
 
     fn text(&self) -> Result<String, TapeError> {
