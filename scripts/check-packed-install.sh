@@ -55,7 +55,7 @@ PATH="$no_rust_path" npm install --no-audit --no-fund --loglevel=error --save-de
 PATH="$no_rust_path" npx jest --maxWorkers=3 --testMatch '**/consumer-*.test.js'
 PATH="$no_rust_path" npx tsc --strict --noEmit --skipLibCheck false --module nodenext --moduleResolution nodenext \
   --target es2022 --types node usage.ts
-echo "== the executor's code (scripts/packed-install/executor/) under its toolchains, strict on and off"
+echo "== every export (usage.ts) and the executor's code (executor/) under its toolchains, strict on and off"
 # TypeScript 5.4 and the latest 5.x, @types/node 18 (the executor's monorepo) and 20. With skipLibCheck off
 # the package's declarations are checked too; errors inside @types/node itself (Node 18's Buffer against
 # TypeScript >= 5.7's generic Uint8Array) are the toolchain's, not the package's, and are not counted.
@@ -66,10 +66,10 @@ for combo in "5.4.5 18.18.9" "5.4.5 $types_node" "$ts_version 18.18.9" "$ts_vers
   (cd "$dir" && echo '{ "private": true }' > package.json &&
     PATH="$no_rust_path" npm install --no-audit --no-fund --loglevel=error --no-save "typescript@$1" "@types/node@$2" >/dev/null)
   ln -s "$work/node_modules/mcp-oauth-credentials" "$dir/node_modules/mcp-oauth-credentials"
-  cp "$fixtures"/executor/*.ts "$dir/"
+  cp "$fixtures"/usage.ts "$fixtures"/executor/*.ts "$dir/"
   for strict in true false; do
     out=$(cd "$dir" && PATH="$no_rust_path" npx tsc --noEmit --strict "$strict" --skipLibCheck false --target es2022 \
-      --module commonjs --moduleResolution node --types node route.ts 2>&1 || true)
+      --module commonjs --moduleResolution node --types node route.ts usage.ts 2>&1 || true)
     ours=$(printf '%s\n' "$out" | grep -E 'error TS[0-9]+' | grep -v -E '^node_modules/@types/' || true)
     if [ -n "$ours" ]; then echo "TypeScript $1, @types/node $2, strict $strict:"; echo "$ours"; exit 1; fi
     echo "TypeScript $1, @types/node $2, strict $strict: compiles"
