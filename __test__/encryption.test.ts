@@ -93,6 +93,50 @@ describe('byte compatibility with node:crypto', () => {
     expect(nodeDecrypt(SECRET, encryption.encrypt('again', { aad }).ciphertext, Buffer.from('ctx'))).toBe('again')
   })
 
+  it('never hands native code a view over shared memory, however the view is disguised', () => {
+    // The real addon, with each native entry point wrapped to record whether any bytes it was handed live in
+    // a SharedArrayBuffer (asked of the intrinsic getter, as lib/encryption.js must).
+    const bufferOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'buffer')!.get!
+    const isShared = (v: unknown) => ArrayBuffer.isView(v) && bufferOf.call(v) instanceof SharedArrayBuffer
+    const seen: string[] = []
+    const record = (name: string, args: unknown[]) => {
+      for (const arg of args) if (isShared(arg)) seen.push(name)
+    }
+    let lib: typeof import('../lib')
+    jest.isolateModules(() => {
+      const actual = jest.requireActual('../index.js')
+      jest.doMock('../index.js', () => ({
+        ...actual,
+        decryptInSlot: (...args: unknown[]) => (record('decryptInSlot', args), actual.decryptInSlot(...args)),
+        sealInSlot: (...args: unknown[]) => (record('sealInSlot', args), actual.sealInSlot(...args)),
+        NativeKeyring: class extends actual.NativeKeyring {
+          reencrypt(...args: unknown[]) {
+            record('reencrypt', args)
+            return super.reencrypt(...args)
+          }
+        },
+      }))
+      lib = require('../lib')
+    })
+    const own = new lib!.CredentialEncryption(SECRET)
+    const sealed = own.encrypt('shared', { aad: 'ctx' }).ciphertext
+    const disguised = (bytes: Uint8Array) => {
+      const view = new Uint8Array(new SharedArrayBuffer(bytes.length))
+      view.set(bytes)
+      // A redefined `buffer` and `constructor` must not make it look unshared, nor steer the copy.
+      Object.defineProperty(view, 'buffer', { value: new ArrayBuffer(bytes.length) })
+      Object.defineProperty(view, 'constructor', { value: { [Symbol.species]: Uint8Array } })
+      return view
+    }
+    const ctx = Buffer.from('ctx')
+    expect(own.decrypt(disguised(sealed), { aad: disguised(ctx) })).toBe('shared')
+    expect(own.decrypt(disguised(sealed), { encKeyVersion: 1, aad: disguised(ctx) })).toBe('shared')
+    expect(own.decrypt(disguised(own.encrypt('plain').ciphertext))).toBe('plain')
+    expect(own.reencrypt(disguised(sealed), { aad: disguised(ctx) }).encKeyVersion).toBe(1)
+    expect(nodeDecrypt(SECRET, own.encrypt('again', { aad: disguised(ctx) }).ciphertext, ctx)).toBe('again')
+    expect(seen).toEqual([])
+  })
+
   it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {
     const value = nodeEncrypt(SECRET, 'pooled')
     const pool = Buffer.concat([Buffer.from('garbage-before'), value, Buffer.from('after')])

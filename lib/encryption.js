@@ -26,6 +26,16 @@ const CANONICAL_VERSION = /^[1-9][0-9]{0,9}$/
 // the thread pool.
 const BATCH_CHUNK = 512
 
+// Intrinsics, taken once at load: a caller can redefine a view's own `buffer`, `constructor` or `length`,
+// or patch `util.types` and the prototypes later, but not these.
+const IS_UINT8_ARRAY = types.isUint8Array
+const IS_SHARED_ARRAY_BUFFER = types.isSharedArrayBuffer
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Uint8Array.prototype)
+const TYPED_ARRAY_BUFFER = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get
+const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get
+const TYPED_ARRAY_SET = TYPED_ARRAY_PROTOTYPE.set
+const UINT8_ARRAY = Uint8Array
+
 function checkVersion(value, name) {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw argumentError(TypeError, `${name} must be ${VERSION_RULE}`)
@@ -45,28 +55,30 @@ function parseVersionText(text, name) {
   return value
 }
 
+/** `value` as bytes the addon may read (see `unshared`); a TypeError naming `name` if it is not a Uint8Array. */
 function checkBytes(value, name) {
-  // `instanceof` is the fast answer in this realm; isUint8Array also knows Buffers from other realms.
-  if (!(value instanceof Uint8Array) && !types.isUint8Array(value)) {
-    throw argumentError(TypeError, `${name} must be a Buffer or Uint8Array`)
-  }
+  // isUint8Array looks at the object itself (a Proxy or a look-alike is not one; a Buffer of any realm is).
+  if (!IS_UINT8_ARRAY(value)) throw argumentError(TypeError, `${name} must be a Buffer or Uint8Array`)
   return unshared(value)
 }
 
 /**
  * The bytes the addon may read: a view over a SharedArrayBuffer is copied first, since another thread
- * could write it while native code reads it.
+ * could write it while native code reads it. Whether it is shared is asked of the view's internal buffer
+ * (the intrinsic getter), not of a `buffer` property the caller could redefine; the copy is a fresh
+ * Uint8Array filled by the intrinsic `set`, so no species constructor of the caller's runs.
  */
 function unshared(view) {
-  const buffer = view.buffer
-  if (buffer instanceof ArrayBuffer || !types.isSharedArrayBuffer(buffer)) return view
-  return Uint8Array.prototype.slice.call(view)
+  if (!IS_SHARED_ARRAY_BUFFER(TYPED_ARRAY_BUFFER.call(view))) return view
+  const copy = new UINT8_ARRAY(TYPED_ARRAY_LENGTH.call(view))
+  TYPED_ARRAY_SET.call(copy, view)
+  return copy
 }
 
 function toAad(aad, name) {
   if (aad === undefined) return undefined
   if (typeof aad === 'string') return Buffer.from(aad, 'utf8')
-  if (types.isUint8Array(aad)) return unshared(aad)
+  if (IS_UINT8_ARRAY(aad)) return unshared(aad)
   throw argumentError(TypeError, `${name} must be a string, a Buffer or a Uint8Array`)
 }
 
@@ -230,7 +242,7 @@ class CredentialEncryption {
 
   /** Opens a stored value sealed under `encKeyVersion` (default: the current version). */
   decrypt(value, versionOrOptions) {
-    checkBytes(value, 'value')
+    value = checkBytes(value, 'value')
     let version
     let aad
     if (typeof versionOrOptions === 'number') version = checkVersion(versionOrOptions, 'encKeyVersion')
@@ -252,7 +264,7 @@ class CredentialEncryption {
 
   /** Opens a value sealed under `encKeyVersion` and seals it under the current key. */
   reencrypt(value, versionOrOptions) {
-    checkBytes(value, 'value')
+    value = checkBytes(value, 'value')
     const { version, aad } = openOptions(versionOrOptions)
     if (this.#seen !== null) this.#sync(version)
     try {
@@ -353,6 +365,7 @@ class CredentialEncryption {
 }
 
 module.exports = {
+  unshared,
   CredentialEncryption,
   CredentialDecryptionError,
   ExecutorEncryptionKeyMissingError,
