@@ -158,7 +158,10 @@ impl Cipher {
                             .map_err(|_| CryptoError::Decryption)
                             .map(use_text)
                     });
-                scratch.zeroize();
+                // Only what this call wrote: every byte past it is zero already (each call wipes what it
+                // used), so wiping the whole retained capacity would cost a 64 KiB pass per 400-byte value.
+                scratch.as_mut_slice().zeroize();
+                scratch.clear();
                 if scratch.capacity() > SCRATCH_KEEP {
                     // A one-off large value: give the memory back rather than hold it for the thread's life.
                     *scratch = Vec::new();
