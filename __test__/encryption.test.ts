@@ -137,6 +137,37 @@ describe('byte compatibility with node:crypto', () => {
     expect(seen).toEqual([])
   })
 
+  it('reencryptMany reads each value as decrypt does: a redefined length or a later getter changes nothing', async () => {
+    const a = encryption.encrypt('alice').ciphertext
+    const b = encryption.encrypt('bob').ciphertext
+    const lyingLength = new Uint8Array(a)
+    Object.defineProperty(lyingLength, 'length', { value: 0 })
+    const shorter = new Uint8Array(a)
+    Object.defineProperty(shorter, 'length', { value: a.length - 1 })
+    expect(encryption.decrypt(lyingLength)).toBe('alice')
+    const detachable = new Uint8Array(b)
+    const items = [
+      { ciphertext: lyingLength, encKeyVersion: 1 },
+      { ciphertext: shorter, encKeyVersion: 1 },
+      { ciphertext: detachable, encKeyVersion: 1 },
+      {
+        ciphertext: b,
+        get encKeyVersion() {
+          // Detaches an earlier item's bytes after they were checked.
+          structuredClone(detachable.buffer, { transfer: [detachable.buffer] })
+          return 1
+        },
+      },
+    ]
+    const results = await encryption.reencryptMany(items)
+    expect(results.map((r) => (r instanceof Error ? r.name : encryption.decrypt((r as { ciphertext: Buffer }).ciphertext)))).toEqual([
+      'alice',
+      'alice',
+      'bob',
+      'bob',
+    ])
+  })
+
   it('accepts a plain Uint8Array and a Buffer slice of a larger pool', () => {
     const value = nodeEncrypt(SECRET, 'pooled')
     const pool = Buffer.concat([Buffer.from('garbage-before'), value, Buffer.from('after')])

@@ -49,6 +49,35 @@ describe('assertSafeTokenEndpoint', () => {
     },
   )
 
+  it('judges a URL by its real address, whatever its own href or a subclass says', () => {
+    withNodeEnv('production', () => {
+      const redefined = new URL('http://169.254.169.254/latest/meta-data')
+      Object.defineProperty(redefined, 'href', { value: 'https://idp.example.com/token' })
+      class Lying extends URL {
+        get href() {
+          return 'https://idp.example.com/token'
+        }
+      }
+      for (const url of [redefined, new Lying('http://169.254.169.254/latest'), new Lying('https://127.0.0.1/token')]) {
+        // What fetch and http.request would reach is what is judged.
+        expect(tokenEndpointProblem(url)).toBe(tokenEndpointProblem(String(url)))
+        expect(tokenEndpointProblem(url)).not.toBeNull()
+        expect(() => assertSafeTokenEndpoint(url)).toThrow(InvalidTokenEndpointError)
+      }
+      class Odd extends URL {
+        get href(): string {
+          return 42 as unknown as string
+        }
+      }
+      expect(tokenEndpointProblem(new Odd('https://idp.example.com/token'))).toBeNull()
+      // Not URLs, whatever they look like: the documented TypeError.
+      for (const fake of [new Proxy(new URL('https://a.example/'), {}), Object.create(URL.prototype), { href: 'https://a.example/' }]) {
+        expect(() => tokenEndpointProblem(fake)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }))
+        expect(() => assertSafeTokenEndpoint(fake)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }))
+      }
+    })
+  })
+
   it('rules, reasons and their order', () => {
     withNodeEnv('production', () => {
       expect(reasonOf('/token')).toBe('it is not a valid absolute URL')

@@ -134,7 +134,9 @@ describe('buildMcpOAuthCredentialInput with a test double', () => {
     const record = buildMcpOAuthCredentialInput({ body: FULL, userId: 3, encryption: { encrypt } })
     expect(encrypt.mock.calls).toEqual([[FULL.refreshToken], [FULL.clientSecret]])
     expect(record.refreshTokenEnc.toString()).toBe('ct-1')
-    expect(record.clientSecretEnc).toEqual(new Uint8Array([9, 9]))
+    // A Uint8Array from a double becomes a Buffer, as the record declares (its bytes unchanged).
+    expect(Buffer.isBuffer(record.clientSecretEnc)).toBe(true)
+    expect([...record.clientSecretEnc!]).toEqual([9, 9])
     expect(record.encKeyVersion).toBe(4)
   })
 

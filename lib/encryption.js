@@ -69,7 +69,11 @@ function checkBytes(value, name) {
  * Uint8Array filled by the intrinsic `set`, so no species constructor of the caller's runs.
  */
 function unshared(view) {
-  if (!IS_SHARED_ARRAY_BUFFER(TYPED_ARRAY_BUFFER.call(view))) return view
+  return IS_SHARED_ARRAY_BUFFER(TYPED_ARRAY_BUFFER.call(view)) ? ownCopy(view) : view
+}
+
+/** A fresh Uint8Array holding a view's bytes, read through intrinsics (no property of the caller's). */
+function ownCopy(view) {
   const copy = new UINT8_ARRAY(TYPED_ARRAY_LENGTH.call(view))
   TYPED_ARRAY_SET.call(copy, view)
   return copy
@@ -287,9 +291,12 @@ class CredentialEncryption {
       if (i > 0 && i % BATCH_CHUNK === 0) await yieldToEventLoop()
       const item = items[i]
       if (item === null || typeof item !== 'object') throw argumentError(TypeError, `items[${i}] must be an object`)
-      const ciphertext = checkBytes(item.ciphertext, `items[${i}].ciphertext`)
+      // Copied now: a later item's getter could otherwise shrink or detach this item's bytes before they
+      // are packed, and the packing then reads only arrays of this package's own.
+      const ciphertext = ownCopy(checkBytes(item.ciphertext, `items[${i}].ciphertext`))
       const encKeyVersion = checkVersion(item.encKeyVersion, `items[${i}].encKeyVersion`)
-      const aad = toAad(item.aad, `items[${i}].aad`)
+      const aadBytes = toAad(item.aad, `items[${i}].aad`)
+      const aad = aadBytes === undefined ? undefined : ownCopy(aadBytes)
       versions.add(encKeyVersion)
       jobs[i] = aad === undefined ? { ciphertext, encKeyVersion } : { ciphertext, encKeyVersion, aad }
     }
@@ -365,7 +372,7 @@ class CredentialEncryption {
 }
 
 module.exports = {
-  unshared,
+  ownCopy,
   CredentialEncryption,
   CredentialDecryptionError,
   ExecutorEncryptionKeyMissingError,

@@ -39,12 +39,25 @@ function tokenEndpointRefusal(url) {
   return refusal.waivedWhenRelaxed && relaxedTokenEndpoints() ? null : refusal.reason
 }
 
+/**
+ * The intrinsic `href` getter, taken at load. A URL's own `href` property or a subclass's getter can say
+ * anything, while `fetch`, `http.request` and `String(url)` go to the URL's real address: the guard judges
+ * that address. On anything but a URL the getter throws (Node's brand check), and runs no user code.
+ */
+const URL_HREF = Object.getOwnPropertyDescriptor(URL.prototype, 'href').get
+
 /** Why `url` (a string or a URL) is refused, or null: the guard for callers that throw their own error. */
 function tokenEndpointProblem(url) {
   let text
-  if (typeof url === 'string') text = url
-  else if (url instanceof URL) text = url.href
-  else throw argumentError(TypeError, 'url must be a string or a URL')
+  if (typeof url === 'string') {
+    text = url
+  } else {
+    try {
+      text = URL_HREF.call(url)
+    } catch {
+      throw argumentError(TypeError, 'url must be a string or a URL')
+    }
+  }
   return tokenEndpointRefusal(text)
 }
 

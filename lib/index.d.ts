@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // Public TypeScript surface of mcp-oauth-credentials (hand-written: the JavaScript layer in lib/ wraps the
 // native classes declared in ../index.d.ts, which napi generates).
 
@@ -87,6 +88,7 @@ export declare class CredentialEncryption {
 
 /** No secret is configured; the executor answers 503 `{ code: 'executor_encryption_key_missing' }`. */
 export declare class ExecutorEncryptionKeyMissingError extends Error {
+  constructor()
   readonly name: 'ExecutorEncryptionKeyMissingError'
   readonly code: 'executor_encryption_key_missing'
   /** Always `FOREST_EXECUTOR_ENCRYPTION_KEY is not set`. */
@@ -95,6 +97,7 @@ export declare class ExecutorEncryptionKeyMissingError extends Error {
 
 /** A stored value could not be opened: corrupted, truncated, wrong key or version, wrong associated data. */
 export declare class CredentialDecryptionError extends Error {
+  constructor()
   readonly name: 'CredentialDecryptionError'
   readonly code: 'credential_decryption_failed'
 }
@@ -143,6 +146,7 @@ export type ValidationIssue =
 
 /** The error of a failed parse; `message` is `JSON.stringify(issues, null, 2)`, as zod's. */
 export declare class ValidationError extends Error {
+  constructor(issues: ValidationIssue[])
   readonly name: 'ValidationError'
   readonly issues: ValidationIssue[]
 }
@@ -162,7 +166,10 @@ export interface StandardSchemaV1Props<Output> {
   readonly vendor: string
   readonly validate: (
     value: unknown,
-  ) => { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<ValidationIssue> }
+  ) =>
+    | { readonly value: Output; readonly issues?: undefined }
+    // `value?: undefined` lets `if (r.issues) … else r.value` narrow with `strict` off too.
+    | { readonly issues: ReadonlyArray<ValidationIssue>; readonly value?: undefined }
   readonly types?: { readonly input: unknown; readonly output: Output }
 }
 
@@ -220,6 +227,7 @@ export type InvalidTokenEndpointReason =
 
 /** A token endpoint the executor must not call. */
 export declare class InvalidTokenEndpointError extends Error {
+  constructor(reason: InvalidTokenEndpointReason)
   readonly name: 'InvalidTokenEndpointError'
   readonly code: 'invalid_token_endpoint'
   readonly reason: InvalidTokenEndpointReason

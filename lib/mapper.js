@@ -6,7 +6,7 @@
 // result used as is.
 
 const { credentialRowAad: nativeRowAad } = require('../index.js')
-const { CredentialEncryption, sealCredentials } = require('./encryption.js')
+const { CredentialEncryption, ownCopy, sealCredentials } = require('./encryption.js')
 const { argumentError, fromNative } = require('./errors.js')
 const { types } = require('node:util')
 
@@ -50,11 +50,17 @@ function credentialRowAad(userId, mcpServerId, field) {
   }
 }
 
+/**
+ * A test double's `encrypt` result, its ciphertext as a Buffer (as the record declares it): a Buffer as it
+ * is, any other Uint8Array copied into one.
+ */
 function fromDouble(result, field) {
-  if (result === null || typeof result !== 'object' || !types.isUint8Array(result.ciphertext)) {
+  const ciphertext = result !== null && typeof result === 'object' ? result.ciphertext : undefined
+  if (!types.isUint8Array(ciphertext)) {
     throw argumentError(TypeError, `encryption.encrypt() must return { ciphertext: Buffer | Uint8Array } (for ${field})`)
   }
-  return result
+  const encKeyVersion = result.encKeyVersion
+  return { ciphertext: Buffer.isBuffer(ciphertext) ? ciphertext : Buffer.from(ownCopy(ciphertext).buffer), encKeyVersion }
 }
 
 function buildMcpOAuthCredentialInput(args) {

@@ -53,4 +53,6 @@ try {
   if (err instanceof ExecutorEncryptionKeyMissingError) console.log(err.code)
 }
 const problem: string | null = tokenEndpointProblem('http://169.254.169.254/latest')
-void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema, problem]
+const standard = depositCredentialsBodySchema['~standard'].validate({})
+const standardId: string = standard.issues ? String(standard.issues.length) : standard.value.mcpServerId
+void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema, problem, standardId]
