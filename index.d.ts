@@ -45,8 +45,6 @@ export declare class NativeKeyring {
 export declare class NativeValidator {
   /** Compiles a JSON Schema given as JSON text. */
   constructor(document: string)
-  /** Whether validation depends on `NODE_ENV` (the token-endpoint guard is used). */
-  get usesTokenEndpointGuard(): boolean
   /** The reader's plan for this schema (JSON text; see `core/src/validation/plan.rs`). */
   get readPlan(): string
   /** The declared property names, which the read plan and `data` instructions index. */

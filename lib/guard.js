@@ -66,10 +66,4 @@ function assertSafeTokenEndpoint(url) {
   if (reason !== null) throw new InvalidTokenEndpointError(reason)
 }
 
-module.exports = {
-  InvalidTokenEndpointError,
-  assertSafeTokenEndpoint,
-  tokenEndpointProblem,
-  relaxedTokenEndpoints,
-  tokenEndpointRefusal,
-}
+module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem, relaxedTokenEndpoints }

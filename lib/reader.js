@@ -244,9 +244,9 @@ function arrayNode(items, length) {
   }
 }
 
-function objectNode(mode, props, names) {
-  const count = props.length
-  const entries = props.map(([id, required, child]) => ({ name: names[id], required: required === 1, child }))
+/** `entries`: `{ name, required, child }` per declared property, in shape order. */
+function objectNode(mode, entries) {
+  const count = entries.length
   const declared = new Set(entries.map((e) => e.name))
   const catchall = mode !== 0
   const loose = mode === 2
@@ -301,8 +301,7 @@ function compileReader(plan, names) {
     case 'o':
       return objectNode(
         plan[1],
-        plan[2].map(([id, required, child]) => [id, required, compileReader(child, names)]),
-        names,
+        plan[2].map(([id, required, child]) => ({ name: names[id], required: required === 1, child: compileReader(child, names) })),
       )
     default:
       throw new Error(`mcp-oauth-credentials: unknown read plan node ${plan[0]} (a bug: please report it)`)

@@ -100,12 +100,6 @@ impl NativeValidator {
         })
     }
 
-    /// Whether validation depends on `NODE_ENV` (the token-endpoint guard is used).
-    #[napi(getter)]
-    pub fn uses_token_endpoint_guard(&self) -> bool {
-        self.schema.uses_token_endpoint_guard()
-    }
-
     /// The reader's plan for this schema (JSON text; see `core/src/validation/plan.rs`).
     #[napi(getter)]
     pub fn read_plan(&self) -> String {

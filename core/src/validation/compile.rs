@@ -244,7 +244,7 @@ struct Compiler {
 
 /// Whether `key` is an array index, which a JavaScript object orders first, ascending (a canonical
 /// integer below 2^32 − 1).
-fn array_index(key: &str) -> Option<u32> {
+pub(crate) fn array_index(key: &str) -> Option<u32> {
     let n: u32 = key.parse().ok()?;
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
@@ -252,7 +252,7 @@ fn array_index(key: &str) -> Option<u32> {
 /// Puts names in the order a JavaScript object built by assigning them in this order enumerates its
 /// keys: array indices ascending, then the other names in insertion order. zod's shapes are such
 /// objects, and their order decides the order of reads and of issues.
-fn js_key_order<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &str) {
+pub(crate) fn js_key_order<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &str) {
     let mut indexed: Vec<(u32, T)> = Vec::new();
     let mut named: Vec<T> = Vec::with_capacity(items.len());
     for item in items.drain(..) {

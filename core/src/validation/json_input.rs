@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::compile::{array_index, js_key_order};
 use super::input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 
 /// A JSON value, or `undefined` (a missing property).
@@ -23,12 +24,6 @@ pub enum JsonInputError {
     /// `Date.parse` is JavaScript's; outside a JavaScript engine it is not available.
     #[error("Date.parse is only available through the JavaScript binding")]
     DateParseUnavailable,
-}
-
-/// Whether `key` is an array index as JavaScript orders it (a canonical integer below 2^32 − 1).
-fn array_index(key: &str) -> Option<u32> {
-    let n: u32 = key.parse().ok()?;
-    (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
 /// `Object.prototype` members a JSON object inherits, for `key in object`.
@@ -116,13 +111,10 @@ impl<'a> Input for JsonInput<'a> {
         let JsonInput::Value(Value::Object(map)) = self else {
             return Ok(Vec::new());
         };
-        let mut indices: Vec<(u32, &String)> = map.keys().filter_map(|k| array_index(k).map(|i| (i, k))).collect();
-        indices.sort_unstable_by_key(|(i, _)| *i);
-        let ordered = indices
-            .into_iter()
-            .map(|(_, k)| k)
-            .chain(map.keys().filter(|k| array_index(k).is_none()));
+        let mut ordered: Vec<&String> = map.keys().collect();
+        js_key_order(&mut ordered, |k| k.as_str());
         Ok(ordered
+            .into_iter()
             .filter(|key| !declared(key))
             .map(|key| Extra {
                 key: Text::Owned(key.clone()),
