@@ -13,7 +13,8 @@ use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
-    compile_json, encode_issues, encode_output, validate, Options, Schema, Tape, FIELD_NAMES, ISSUE_CONSTANTS,
+    compile_json, encode_issues, encode_output, validate, Options, Schema, Tape, TapeBuffers, FIELD_NAMES,
+    ISSUE_CONSTANTS,
 };
 use napi::sys;
 use napi_derive::napi;
@@ -173,9 +174,28 @@ pub fn issue_constants() -> Vec<&'static str> {
     ISSUE_CONSTANTS.to_vec()
 }
 
+/// What `validateTape` reuses from one call to the next on a thread: the tape's text, its parsed
+/// records, and the answer's code units. Each is wiped after the call (they hold what an input held)
+/// and keeps its capacity.
+#[derive(Default)]
+struct Scratch {
+    text: Vec<u16>,
+    tape: TapeBuffers,
+    answer: Vec<u16>,
+}
+
+impl Scratch {
+    fn wipe(&mut self) {
+        self.text.as_mut_slice().zeroize();
+        self.text.clear();
+        self.tape.clear();
+        self.answer.as_mut_slice().zeroize();
+        self.answer.clear();
+    }
+}
+
 thread_local! {
-    /// The text of the last tape, reused between calls.
-    static TEXT: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
@@ -208,40 +228,45 @@ fn validate_tape_body(
     let slots = slots
         .get(..used)
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
-    let run = |buffer: &mut Vec<u16>| -> Result<Vec<u16>, JsErr> {
-        read_utf16(raw_env, text, buffer, "text")?;
-        let result = VALIDATOR.with(slot, |compiled| {
-            let tape = Tape::parse(slots, buffer).map_err(|e| js_error(Code::Internal, e.to_string()))?;
+    let run = |scratch: &mut Scratch| -> Result<sys::napi_value, JsErr> {
+        read_utf16(raw_env, text, &mut scratch.text, "text")?;
+        let Scratch { text, tape, answer } = scratch;
+        let buffers = std::mem::take(tape);
+        let judged = VALIDATOR.with(slot, |compiled| {
+            let parsed = match Tape::parse_in(slots, text, buffers) {
+                Ok(parsed) => parsed,
+                Err((err, buffers)) => {
+                    *tape = buffers;
+                    return Err(js_error(Code::Internal, err.to_string()));
+                }
+            };
             let options = Options {
                 relaxed_token_endpoints,
             };
-            let outcome = validate(&compiled.schema, &tape.root(), &options)
-                .map_err(|e| js_error(Code::Internal, e.to_string()))?;
-            let mut units;
-            if outcome.issues.is_empty() {
-                units = Vec::with_capacity(64);
-                units.push(2);
-                encode_output(&outcome.output, &mut units);
-            } else {
-                units = vec![u16::from(outcome.node_env_dependent)];
-                units.extend(encode_issues(&outcome.issues));
-            }
-            Ok(units)
+            let judged = validate(&compiled.schema, &parsed.root(), &options).map(|outcome| {
+                if outcome.issues.is_empty() {
+                    answer.push(2);
+                    encode_output(&outcome.output, answer);
+                } else {
+                    answer.push(u16::from(outcome.node_env_dependent));
+                    answer.extend(encode_issues(&outcome.issues));
+                }
+            });
+            *tape = parsed.into_buffers();
+            judged.map_err(|e| js_error(Code::Internal, e.to_string()))
         });
-        // The text holds strings of the input: wipe them, keep the capacity.
-        buffer.as_mut_slice().zeroize();
-        buffer.clear();
+        let result = judged.and_then(|()| result_string(raw_env, answer));
+        scratch.wipe();
         result
     };
-    // No JavaScript runs during this call, so the scratch buffer is never borrowed twice; should it be (or
-    // be gone, while the thread exits), a fresh buffer serves.
-    let units = TEXT
+    // No JavaScript runs during this call, so the scratch is never borrowed twice; should it be (or be
+    // gone, while the thread exits), a fresh one serves.
+    SCRATCH
         .try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffer) => run(&mut buffer),
-            Err(_) => run(&mut Vec::new()),
+            Ok(mut scratch) => run(&mut scratch),
+            Err(_) => run(&mut Scratch::default()),
         })
-        .unwrap_or_else(|_| run(&mut Vec::new()))?;
-    result_string(raw_env, &units)
+        .unwrap_or_else(|_| run(&mut Scratch::default()))
 }
 
 /// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer
@@ -274,13 +299,21 @@ fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>, n
     // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
     let status = unsafe { sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len) };
     raw::expect_type(status, name, "a string")?;
-    buffer.resize(len + 1, 0);
+    if len == 0 {
+        return Ok(());
+    }
+    // Written into the spare capacity, not into a zero-filled buffer: no pass over memory that Node-API
+    // overwrites at once.
+    buffer.reserve(len + 1);
+    let capacity = buffer.capacity();
     let mut written = 0usize;
-    // SAFETY: `buffer` holds `len + 1` code units.
+    // SAFETY: the buffer has room for `capacity` code units past its (empty) start; Node-API writes at most
+    // `capacity - 1` of them and a NUL.
     check(env, unsafe {
-        sys::napi_get_value_string_utf16(env, raw, buffer.as_mut_ptr(), buffer.len(), &mut written)
+        sys::napi_get_value_string_utf16(env, raw, buffer.as_mut_ptr(), capacity, &mut written)
     })?;
-    buffer.truncate(written);
+    // SAFETY: Node-API initialized the first `written` code units (`written < capacity`).
+    unsafe { buffer.set_len(written.min(capacity.saturating_sub(1))) };
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
 use mcp_oauth_credentials_core::record::{row_aad, RowField};
 use mcp_oauth_credentials_core::validation::{
-    compile, compile_json, encode_issues, encode_output, validate, JsonInput, Options, Tape, DEPOSIT_SCHEMA_JSON,
+    compile, compile_json, encode_issues, encode_output, validate, JsonInput, Options, Tape, TapeBuffers,
+    DEPOSIT_SCHEMA_JSON,
 };
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring};
 use proptest::prelude::*;
@@ -149,6 +150,38 @@ proptest! {
                 let mut out = Vec::new();
                 encode_output(&outcome.output, &mut out);
             }
+        }
+    }
+
+    #[test]
+    fn a_tape_parsed_in_reused_buffers_is_the_same_tape(
+        first in prop::collection::vec((0u32..12).prop_map(f64::from), 0..60),
+        second in prop::collection::vec((0u32..12).prop_map(f64::from), 0..60),
+        text in prop::collection::vec(any::<u16>(), 0..8),
+    ) {
+        // The binding parses every tape of a thread in the buffers of the one before: what an earlier tape
+        // left there must not change the next one's answer.
+        let schema = compile_json(DEPOSIT_SCHEMA_JSON).expect("deposit schema");
+        let judge = |tape: &Tape<'_>| {
+            validate(&schema, &tape.root(), &Options::default()).map(|outcome| {
+                let mut out = Vec::new();
+                encode_output(&outcome.output, &mut out);
+                (encode_issues(&outcome.issues), out, outcome.visited)
+            })
+        };
+        let buffers = match Tape::parse_in(&first, &text, TapeBuffers::default()) {
+            Ok(tape) => tape.into_buffers(),
+            Err((_, buffers)) => buffers,
+        };
+        let fresh = Tape::parse(&second, &text);
+        let reused = Tape::parse_in(&second, &text, buffers).map_err(|(err, _)| err);
+        match (fresh, reused) {
+            (Ok(fresh), Ok(reused)) => {
+                prop_assert_eq!(fresh.records(), reused.records());
+                prop_assert_eq!(judge(&fresh), judge(&reused));
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "fresh {:?} reused {:?}", a.is_ok(), b.is_ok()),
         }
     }
 

@@ -68,7 +68,7 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
     let mut run = Run {
         options: *options,
         issues: Vec::new(),
-        path: Vec::with_capacity(8),
+        path: Vec::new(),
         node_env_dependent: false,
         visited: 0,
     };

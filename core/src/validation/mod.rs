@@ -44,8 +44,8 @@ pub use issue::{
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
 pub use tape::{
-    class_code as tape_class_code, encode_output, flags as tape_flags, ops as output_ops, Tape, TapeError, TapeInput,
-    HEADER as TAPE_HEADER,
+    class_code as tape_class_code, encode_output, flags as tape_flags, ops as output_ops, Tape, TapeBuffers, TapeError,
+    TapeInput, HEADER as TAPE_HEADER,
 };
 
 /// The credential-deposit body's JSON Schema, shipped in the npm package as

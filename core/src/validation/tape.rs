@@ -137,6 +137,34 @@ impl Rec {
     }
 }
 
+/// The memory a [`Tape`] keeps its records in, handed back by [`Tape::into_buffers`] so that a caller
+/// validating many inputs on one thread allocates it once. It holds the shape of what was recorded
+/// (classes, numbers, lengths, never text), as the freed buffers of [`Tape::parse`] would.
+#[derive(Default)]
+pub struct TapeBuffers {
+    recs: Vec<Rec>,
+    kids: Vec<u32>,
+    open: Vec<(usize, u64)>,
+}
+
+impl TapeBuffers {
+    /// Empties the buffers and keeps their capacity.
+    pub fn clear(&mut self) {
+        self.recs.clear();
+        self.kids.clear();
+        self.open.clear();
+    }
+}
+
+impl std::fmt::Debug for TapeBuffers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // What an input held is not for logs: sizes only.
+        f.debug_struct("TapeBuffers")
+            .field("records", &self.recs.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A checked tape.
 #[derive(Debug)]
 pub struct Tape<'a> {
@@ -145,6 +173,8 @@ pub struct Tape<'a> {
     /// Each record's children's indices, grouped per parent (items, properties, then extra keys, then a
     /// key record's value).
     kids: Vec<u32>,
+    /// The parse's stack, kept for [`Tape::into_buffers`].
+    open: Vec<(usize, u64)>,
 }
 
 /// A slot that must hold a count or a length: a non-negative integer no larger than `bound`.
@@ -163,10 +193,47 @@ impl<'a> Tape<'a> {
     /// Parses and checks a tape: the slots and the text as the reader wrote them. One forward pass over
     /// each; the work and the memory are linear in their lengths.
     pub fn parse(slots: &[f64], text: &'a [u16]) -> Result<Self, TapeError> {
-        let max_records = slots.len() / HEADER;
-        let mut recs: Vec<Rec> = Vec::with_capacity(max_records.min(1 << 16));
+        Self::parse_in(slots, text, TapeBuffers::default()).map_err(|(err, _)| err)
+    }
+
+    /// [`Tape::parse`] in memory of an earlier tape's ([`Tape::into_buffers`]). A tape that does not parse
+    /// hands the buffers back with the error.
+    pub fn parse_in(
+        slots: &[f64],
+        text: &'a [u16],
+        mut buffers: TapeBuffers,
+    ) -> Result<Self, (TapeError, TapeBuffers)> {
+        buffers.clear();
+        let TapeBuffers {
+            mut recs,
+            mut kids,
+            mut open,
+        } = buffers;
+        match Self::parse_into(slots, text, &mut recs, &mut kids, &mut open) {
+            Ok(()) => Ok(Tape { text, recs, kids, open }),
+            Err(err) => Err((err, TapeBuffers { recs, kids, open })),
+        }
+    }
+
+    /// The buffers of this tape, for the next [`Tape::parse_in`] (cleared there, or by the caller).
+    pub fn into_buffers(self) -> TapeBuffers {
+        TapeBuffers {
+            recs: self.recs,
+            kids: self.kids,
+            open: self.open,
+        }
+    }
+
+    fn parse_into(
+        slots: &[f64],
+        text: &'a [u16],
+        recs: &mut Vec<Rec>,
+        kids: &mut Vec<u32>,
         // Records still waiting for children: (record, children still to come).
-        let mut open: Vec<(usize, u64)> = Vec::new();
+        open: &mut Vec<(usize, u64)>,
+    ) -> Result<(), TapeError> {
+        let max_records = slots.len() / HEADER;
+        recs.reserve(max_records.min(1 << 16));
         let mut at = 0usize;
         let mut text_at = 0usize;
         loop {
@@ -241,8 +308,7 @@ impl<'a> Tape<'a> {
                         if at != slots.len() || text_at != text.len() {
                             return Err(bad("end of the tape"));
                         }
-                        let kids = Self::kids(&mut recs)?;
-                        return Ok(Tape { text, recs, kids });
+                        return Self::kids(recs, kids);
                     }
                     Some((parent, left)) => {
                         *left -= 1;
@@ -259,8 +325,8 @@ impl<'a> Tape<'a> {
 
     /// Each record's children, found by skipping from one child's subtree to the next: a second pass as
     /// long as the first. Stores on each record where its children start.
-    fn kids(recs: &mut [Rec]) -> Result<Vec<u32>, TapeError> {
-        let mut kids = Vec::with_capacity(recs.len().saturating_sub(1));
+    fn kids(recs: &mut [Rec], kids: &mut Vec<u32>) -> Result<(), TapeError> {
+        kids.reserve(recs.len().saturating_sub(1));
         for index in 0..recs.len() {
             let bad = TapeError {
                 what: "child",
@@ -278,7 +344,7 @@ impl<'a> Tape<'a> {
                 rec.kids = start;
             }
         }
-        Ok(kids)
+        Ok(())
     }
 
     /// How many records the tape holds.
@@ -364,8 +430,13 @@ impl<'a> Input for TapeInput<'a> {
     }
 
     fn equals(&self, text: &str) -> Result<bool, TapeError> {
+        let span = self.text_span("string content")?;
+        if text.is_ascii() {
+            // One byte is one code unit, and ASCII holds no escape marker.
+            return Ok(span.len() == text.len() && span.iter().zip(text.bytes()).all(|(&u, b)| u == u16::from(b)));
+        }
         // A schema string may carry escaped lone surrogates (see `js_string`): compared as JavaScript would.
-        Ok(super::js_string::units(text).eq(self.text_span("string content")?.iter().copied()))
+        Ok(super::js_string::units(text).eq(span.iter().copied()))
     }
 
     fn text(&self) -> Result<String, TapeError> {
