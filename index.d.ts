@@ -9,23 +9,21 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** Versioned AES-256-GCM keys. */
+/** Versioned AES-256-GCM keys: the methods of a keyring handle (see `newKeyring`). */
 export declare class NativeKeyring {
-  /** An empty keyring whose current version is `current`. */
-  constructor(current: number)
+  /** The methods of the keyring `handle` owns (a `newKeyring` handle; anything else is a TypeError). */
+  constructor(handle: unknown)
   /** Derives and stores the key of `version`; an empty secret removes it. */
   setSecret(version: number, secret: string): void
   /** Makes `version` the one new values are sealed under. */
   setCurrent(version: number): void
-  /** The registry slot of this keyring, for `sealInSlot` and `decryptInSlot`. */
-  get slot(): number
   /** The version new values are sealed under. */
   get current(): number
   /** Whether the current version has a key. */
   get hasKey(): boolean
   /**
    * Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
-   * buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.
+   * buffers as for `sealWithKeyring`), bound to the row `(userId, mcpServerId)` when both are given.
    * Returns the key version of both.
    */
   sealCredentialsInPlace(refreshToken: Uint8Array, clientSecret?: Uint8Array | undefined | null, user?: number | undefined | null, mcpServerId?: string | undefined | null): number
@@ -49,8 +47,8 @@ export declare class NativeValidator {
   get readPlan(): string
   /** The declared property names, which the read plan and `data` instructions index. */
   get names(): Array<string>
-  /** Registers this schema for `validateTape` and returns the slot to pass. */
-  enableTape(): number
+  /** A handle of this schema for `validateTape` (a plain function, not a method: the hot path). */
+  handle(): object
 }
 
 /** The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`. */

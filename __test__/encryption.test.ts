@@ -107,8 +107,8 @@ describe('byte compatibility with node:crypto', () => {
       const actual = jest.requireActual('../index.js')
       jest.doMock('../index.js', () => ({
         ...actual,
-        decryptInSlot: (...args: unknown[]) => (record('decryptInSlot', args), actual.decryptInSlot(...args)),
-        sealInSlot: (...args: unknown[]) => (record('sealInSlot', args), actual.sealInSlot(...args)),
+        decryptWithKeyring: (...args: unknown[]) => (record('decryptWithKeyring', args), actual.decryptWithKeyring(...args)),
+        sealWithKeyring: (...args: unknown[]) => (record('sealWithKeyring', args), actual.sealWithKeyring(...args)),
         NativeKeyring: class extends actual.NativeKeyring {
           reencrypt(...args: unknown[]) {
             record('reencrypt', args)

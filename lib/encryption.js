@@ -8,7 +8,7 @@
 // once per thread) cannot reach.
 
 const { types } = require('node:util')
-const { NativeKeyring, sealInSlot, decryptInSlot } = require('../index.js')
+const { NativeKeyring, newKeyring, sealWithKeyring, decryptWithKeyring } = require('../index.js')
 const {
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
@@ -119,9 +119,11 @@ function keyringEntries(keys) {
   return Object.keys(keys).map((version) => [parseVersionText(version, 'config.keys version'), keys[version]])
 }
 
+/** A new keyring from `{ current, keys }`: its handle (see `#handle` below). */
 function keyringFromConfig(config) {
   const current = checkVersion(config.current, 'config.current')
-  const ring = new NativeKeyring(current)
+  const handle = newKeyring(current)
+  const ring = new NativeKeyring(handle)
   const seen = new Set()
   for (const [version, secret] of keyringEntries(config.keys)) {
     if (seen.has(version)) throw argumentError(TypeError, `config.keys: key version ${version} appears more than once`)
@@ -132,7 +134,7 @@ function keyringFromConfig(config) {
     ring.setSecret(version, secret ?? '')
   }
   if (!seen.has(current)) throw argumentError(TypeError, `config.current: key version ${current} is missing from config.keys`)
-  return ring
+  return handle
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -162,8 +164,11 @@ class CredentialEncryption {
   #ring
   /** The current version, mirrored here so that hot paths need no extra native call. */
   #current = 1
-  /** The keyring's registry slot: the hot paths call plain functions with it (src/slots.rs). */
-  #slot
+  /**
+   * The keyring's handle: the only way to its keys. It lives in this private field alone, so only code
+   * holding this object reaches them (src/raw.rs, `Owned`); the hot paths pass it to plain functions.
+   */
+  #handle
   /** For `fromEnv()`: the secret string last seen for each version, or null for a fixed keyring. */
   #seen = null
 
@@ -173,15 +178,16 @@ class CredentialEncryption {
    */
   constructor(config) {
     if (config === undefined || config === null || typeof config === 'string') {
-      this.#ring = new NativeKeyring(1)
+      this.#handle = newKeyring(1)
+      this.#ring = new NativeKeyring(this.#handle)
       if (config) this.#ring.setSecret(1, config)
     } else if (typeof config === 'object' && !Array.isArray(config)) {
-      this.#ring = keyringFromConfig(config)
+      this.#handle = keyringFromConfig(config)
+      this.#ring = new NativeKeyring(this.#handle)
       this.#current = this.#ring.current
     } else {
       throw argumentError(TypeError, 'config must be a secret string, { current, keys }, or undefined')
     }
-    this.#slot = this.#ring.slot
   }
 
   /**
@@ -236,7 +242,7 @@ class CredentialEncryption {
     if (this.#seen !== null) this.#sync()
     const buffer = unsealed(plaintext)
     try {
-      return { ciphertext: buffer, encKeyVersion: sealInSlot(this.#slot, buffer, aad) }
+      return { ciphertext: buffer, encKeyVersion: sealWithKeyring(this.#handle, buffer, aad) }
     } catch (err) {
       // The addon zeroizes on failure already; this also covers a failure before it ran.
       buffer.fill(0)
@@ -253,7 +259,7 @@ class CredentialEncryption {
     else if (versionOrOptions !== undefined) ({ version, aad } = openOptions(versionOrOptions))
     if (this.#seen !== null) this.#sync(version)
     try {
-      return decryptInSlot(this.#slot, value, version ?? this.#current, aad)
+      return decryptWithKeyring(this.#handle, value, version ?? this.#current, aad)
     } catch (err) {
       throw fromNative(err)
     }

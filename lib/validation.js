@@ -43,16 +43,14 @@ function returnedError(issues) {
 class Validator {
   #reader
   #names
-  #slot
+  /** The compiled schema's handle, which `validateTape` takes (src/raw.rs, `Owned`). */
+  #handle
   #tape = new Tape()
-  /** Keeps the native schema (and so its registry slot) alive as long as this validator. */
-  #native
 
   constructor(native, document) {
-    this.#native = native
     this.#names = native.names.map(unescapeString)
     this.#reader = compileReader(JSON.parse(native.readPlan), this.#names)
-    this.#slot = native.enableTape()
+    this.#handle = native.handle()
     /** The JSON Schema document this validator was compiled from (a frozen copy). */
     this.jsonSchema = document
     Object.freeze(this)
@@ -68,11 +66,11 @@ class Validator {
     tape.busy = true
     try {
       this.#reader.read(input, tape)
-      let answer = validateTape(this.#slot, tape.text, tape.buffer, tape.used, false)
+      let answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, false)
       // The strict rules refused a token endpoint for a reason development and test lift: only now does
       // NODE_ENV decide anything, so only now is it read (and the same record judged again if it relaxes).
       if (answer.charCodeAt(0) === NODE_ENV_DEPENDENT && relaxedTokenEndpoints()) {
-        answer = validateTape(this.#slot, tape.text, tape.buffer, tape.used, true)
+        answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, true)
       }
       if (answer.charCodeAt(0) === SUCCESS) return { success: true, data: decodeData(answer, tape.values, this.#names) }
       return { success: false, error: returnedError(decodeIssues(answer, tape.values)) }

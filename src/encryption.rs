@@ -6,23 +6,50 @@
 //!
 //! The keyring sits behind an `Arc`, replaced (never mutated) when a secret changes, so that a batch
 //! re-encryption running on the libuv pool keeps the keys it started with.
+//!
+//! Keys are reachable only through their owner: `newKeyring` returns a handle (a tagged `External`, see
+//! [`raw::Owned`]) that `lib/encryption.js` keeps in a private field of its `CredentialEncryption`; the
+//! hot functions and `NativeKeyring` take that handle, never a number any code could guess.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, RowField, RowIdentity};
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring, Sealed};
 use std::ptr;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8ArraySlice, Utf16String};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8ArraySlice, Unknown, Utf16String};
 use napi::sys;
-use napi::Task;
+use napi::{JsValue, Task};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::errors::{from_crypto, from_keyring, js_error, Code, JsErr};
 use crate::js::check;
 use crate::raw;
-use crate::slots;
+
+/// What a keyring handle owns: one `CredentialEncryption`'s keyring, replaced when a secret or the
+/// current version changes. Shared by the handle and the `NativeKeyring` made from it (one JavaScript
+/// thread: an `External` cannot cross to another).
+pub struct KeyCell {
+    ring: RefCell<Arc<Keyring>>,
+}
+
+impl KeyCell {
+    /// The keyring of this moment (no JavaScript runs while a native call uses it, so nothing replaces it
+    /// meanwhile; should the cell be busy all the same, that is an internal error, not a panic).
+    fn ring(&self) -> Result<Arc<Keyring>, JsErr> {
+        self.ring
+            .try_borrow()
+            .map(|ring| Arc::clone(&ring))
+            .map_err(|_| js_error(Code::Internal, "the keyring is in use"))
+    }
+}
+
+const KEYRING_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials keyring");
+/// Keyring handles.
+const KEYRINGS: raw::Owned<Rc<KeyCell>> = raw::Owned::new(&KEYRING_TAG);
 
 /// Checks a key version given as a JavaScript number.
 fn key_version(argument: &str, value: f64) -> Result<KeyVersion, JsErr> {
@@ -81,22 +108,43 @@ pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) 
 
 /// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
 pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsErr> {
-    raw::export(env, exports, c"sealInSlot", seal_in_slot)?;
-    raw::export(env, exports, c"decryptInSlot", decrypt_in_slot)
+    raw::export(env, exports, c"newKeyring", new_keyring)?;
+    raw::export(env, exports, c"sealWithKeyring", seal_with_keyring)?;
+    raw::export(env, exports, c"decryptWithKeyring", decrypt_with_keyring)
 }
 
-/// `sealInSlot(slot: number, buffer: Uint8Array, aad?: Uint8Array): number`. Seals in place under the
-/// keyring in `slot`: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
+/// `newKeyring(current: number): External`. A handle that owns a new, empty keyring whose current version
+/// is `current`: the only way to its keys (pass it to `sealWithKeyring`, `decryptWithKeyring` and
+/// `new NativeKeyring(handle)`).
+unsafe extern "C" fn new_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own env and info.
+    unsafe { raw::call::<1>(env, info, new_keyring_body) }
+}
+
+fn new_keyring_body(env: sys::napi_env, [current]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
+    let current = key_version("current", raw::f64_arg(env, current, "current")?)?;
+    let cell = Rc::new(KeyCell {
+        ring: RefCell::new(Arc::new(Keyring::new(current))),
+    });
+    KEYRINGS.create(env, cell)
+}
+
+/// `sealWithKeyring(handle: External, buffer: Uint8Array, aad?: Uint8Array): number`. Seals in place under
+/// the handle's keyring: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
 /// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
 /// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns the
-/// key version. A plain function of a registry slot, not a method: the hot path (see `src/slots.rs`).
-unsafe extern "C" fn seal_in_slot(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+/// key version. A plain function of the handle, not a method: the hot path (a class method pays for
+/// napi-rs's unwrapping of `this` on every call).
+unsafe extern "C" fn seal_with_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<3>(env, info, seal_in_slot_body) }
+    unsafe { raw::call::<3>(env, info, seal_with_keyring_body) }
 }
 
-fn seal_in_slot_body(env: sys::napi_env, [slot, buffer, aad]: [sys::napi_value; 3]) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(env, slot, "slot")?;
+fn seal_with_keyring_body(
+    env: sys::napi_env,
+    [handle, buffer, aad]: [sys::napi_value; 3],
+) -> Result<sys::napi_value, JsErr> {
+    let cell = KEYRINGS.get(env, handle, "handle")?;
     let target = raw::uint8_array(env, buffer, "buffer")?;
     let aad_range = if raw::is_nullish(env, aad) {
         None
@@ -118,26 +166,23 @@ fn seal_in_slot_body(env: sys::napi_env, [slot, buffer, aad]: [sys::napi_value; 
         (None, Some(range)) => unsafe { raw::bytes(range) },
         (None, None) => &[],
     };
-    let version = slots::KEYRING.with(slot, |ring| {
-        let version = ring.seal_in_place(buffer, aad).map_err(from_crypto)?;
-        Ok(version.get())
-    })?;
-    raw::number(env, version)
+    let version = cell.ring()?.seal_in_place(buffer, aad).map_err(from_crypto)?;
+    raw::number(env, version.get())
 }
 
-/// `decryptInSlot(slot: number, value: Uint8Array, version: number, aad?: Uint8Array): string`. Opens a
-/// stored value sealed under `version` with the keyring in `slot` (the hot path). The JavaScript string is
+/// `decryptWithKeyring(handle: External, value: Uint8Array, version: number, aad?: Uint8Array): string`.
+/// Opens a stored value sealed under `version` with the handle's keyring (the hot path). The JavaScript string is
 /// copied from a per-thread scratch buffer that is zeroized right after.
-unsafe extern "C" fn decrypt_in_slot(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn decrypt_with_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<4>(env, info, decrypt_in_slot_body) }
+    unsafe { raw::call::<4>(env, info, decrypt_with_keyring_body) }
 }
 
-fn decrypt_in_slot_body(
+fn decrypt_with_keyring_body(
     env: sys::napi_env,
-    [slot, value, version, aad]: [sys::napi_value; 4],
+    [handle, value, version, aad]: [sys::napi_value; 4],
 ) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(env, slot, "slot")?;
+    let cell = KEYRINGS.get(env, handle, "handle")?;
     let version = key_version("encKeyVersion", raw::f64_arg(env, version, "encKeyVersion")?)?;
     // SAFETY: ranges of this call, only read, while no JavaScript runs.
     let value = unsafe { raw::bytes(raw::uint8_array(env, value, "value")?) };
@@ -147,23 +192,22 @@ fn decrypt_in_slot_body(
         // SAFETY: as above.
         unsafe { raw::bytes(raw::uint8_array(env, aad, "aad")?) }
     };
-    slots::KEYRING.with(slot, |ring| {
-        ring.decrypt_with(value, version, aad, |text| {
-            // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
-            // are instead of decoding UTF-8 (the same string either way, for ASCII).
-            let mut out = ptr::null_mut();
-            // SAFETY: `text` is valid for its length; Latin-1 only for pure ASCII, which it then equals.
-            check(env, unsafe {
-                if text.is_ascii() {
-                    sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-                } else {
-                    sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-                }
-            })?;
-            Ok(out)
-        })
-        .map_err(from_crypto)?
+    let ring = cell.ring()?;
+    ring.decrypt_with(value, version, aad, |text| {
+        // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
+        // are instead of decoding UTF-8 (the same string either way, for ASCII).
+        let mut out = ptr::null_mut();
+        // SAFETY: `text` is valid for its length; Latin-1 only for pure ASCII, which it then equals.
+        check(env, unsafe {
+            if text.is_ascii() {
+                sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+            } else {
+                sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
+            }
+        })?;
+        Ok(out)
     })
+    .map_err(from_crypto)?
 }
 
 /// A re-encrypted batch (see `NativeKeyring#reencryptPacked`).
@@ -179,35 +223,35 @@ pub struct NativeReencryptedBatch {
     pub error: Option<String>,
 }
 
-/// Versioned AES-256-GCM keys.
+/// Versioned AES-256-GCM keys: the methods of a keyring handle (see `newKeyring`).
 #[napi]
 pub struct NativeKeyring {
-    ring: Arc<Keyring>,
-    slot: u32,
+    cell: Rc<KeyCell>,
 }
 
 impl NativeKeyring {
-    fn update(&mut self, ring: Keyring) {
-        self.ring = Arc::new(ring);
-        slots::KEYRING.replace(self.slot, Arc::clone(&self.ring));
+    fn ring(&self) -> Result<Arc<Keyring>, JsErr> {
+        self.cell.ring()
     }
-}
 
-impl Drop for NativeKeyring {
-    fn drop(&mut self) {
-        slots::KEYRING.release(self.slot);
+    fn update(&self, ring: Keyring) -> Result<(), JsErr> {
+        let mut slot = self
+            .cell
+            .ring
+            .try_borrow_mut()
+            .map_err(|_| js_error(Code::Internal, "the keyring is in use"))?;
+        *slot = Arc::new(ring);
+        Ok(())
     }
 }
 
 #[napi]
 impl NativeKeyring {
-    /// An empty keyring whose current version is `current`.
+    /// The methods of the keyring `handle` owns (a `newKeyring` handle; anything else is a TypeError).
     #[napi(constructor)]
-    pub fn new(current: f64) -> Result<Self, JsErr> {
-        let current = key_version("current", current)?;
-        let ring = Arc::new(Keyring::new(current));
-        let slot = slots::KEYRING.register(Arc::clone(&ring))?;
-        Ok(Self { ring, slot })
+    pub fn new(env: Env, handle: Unknown<'_>) -> Result<Self, JsErr> {
+        let cell = KEYRINGS.get(env.raw(), handle.raw(), "handle")?;
+        Ok(Self { cell: Rc::clone(cell) })
     }
 
     /// Derives and stores the key of `version`; an empty secret removes it.
@@ -215,44 +259,38 @@ impl NativeKeyring {
     pub fn set_secret(&mut self, version: f64, secret: String) -> Result<(), JsErr> {
         let secret = Zeroizing::new(secret);
         let version = key_version("version", version)?;
-        let mut ring = (*self.ring).clone();
+        let mut ring = (*self.ring()?).clone();
         ring.set_secret(version, &secret);
-        self.update(ring);
-        Ok(())
+        self.update(ring)
     }
 
     /// Makes `version` the one new values are sealed under.
     #[napi]
     pub fn set_current(&mut self, version: f64) -> Result<(), JsErr> {
         let version = key_version("current", version)?;
-        if version != self.ring.current() {
-            let mut ring = (*self.ring).clone();
+        let current = self.ring()?;
+        if version != current.current() {
+            let mut ring = (*current).clone();
             ring.set_current(version);
-            self.update(ring);
+            self.update(ring)?;
         }
         Ok(())
     }
 
-    /// The registry slot of this keyring, for `sealInSlot` and `decryptInSlot`.
-    #[napi(getter)]
-    pub fn slot(&self) -> u32 {
-        self.slot
-    }
-
     /// The version new values are sealed under.
     #[napi(getter)]
-    pub fn current(&self) -> u32 {
-        self.ring.current().get()
+    pub fn current(&self) -> Result<u32, JsErr> {
+        Ok(self.ring()?.current().get())
     }
 
     /// Whether the current version has a key.
     #[napi(getter)]
-    pub fn has_key(&self) -> bool {
-        self.ring.has_key()
+    pub fn has_key(&self) -> Result<bool, JsErr> {
+        Ok(self.ring()?.has_key())
     }
 
     /// Seals a deposit's refresh token and client secret in place in one call (the mapper's native path;
-    /// buffers as for `sealInSlot`), bound to the row `(userId, mcpServerId)` when both are given.
+    /// buffers as for `sealWithKeyring`), bound to the row `(userId, mcpServerId)` when both are given.
     /// Returns the key version of both.
     #[napi]
     pub fn seal_credentials_in_place(
@@ -280,7 +318,8 @@ impl NativeKeyring {
             }),
             _ => None,
         };
-        let version = seal_credentials_in_place(&self.ring, refresh_token, client_secret, row).map_err(from_crypto)?;
+        let ring = self.ring()?;
+        let version = seal_credentials_in_place(&ring, refresh_token, client_secret, row).map_err(from_crypto)?;
         Ok(version.get())
     }
 
@@ -289,7 +328,7 @@ impl NativeKeyring {
     pub fn reencrypt(&self, value: &[u8], version: f64, aad: Option<&[u8]>) -> Result<NativeSealed, JsErr> {
         let version = key_version("encKeyVersion", version)?;
         let sealed = self
-            .ring
+            .ring()?
             .reencrypt(value, version, aad.unwrap_or_default())
             .map_err(from_crypto)?;
         Ok(sealed.into())
@@ -327,7 +366,7 @@ impl NativeKeyring {
             ));
         }
         Ok(AsyncTask::new(ReencryptPacked {
-            ring: Arc::clone(&self.ring),
+            ring: self.ring()?,
             values: values.to_vec(),
             layout: layout.to_vec(),
             aads: aads.to_vec(),

@@ -13,7 +13,6 @@ pub mod encryption;
 pub mod errors;
 mod js;
 mod raw;
-mod slots;
 pub mod validation;
 
 use napi::bindgen_prelude::Object;

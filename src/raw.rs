@@ -235,3 +235,113 @@ pub unsafe fn bytes_mut<'a>((data, len): (*mut u8, usize)) -> &'a mut [u8] {
         unsafe { std::slice::from_raw_parts_mut(data, len) }
     }
 }
+
+/// A value owned by a JavaScript object: an `External` that only this addon makes, recognised by a
+/// Node-API type tag (which no JavaScript can set, read or copy), freed when the `External` is collected.
+///
+/// Why: a plain number (a registry slot) names state to any code in the thread, even code that loaded this
+/// binary a second time with `process.dlopen`. An `External` is a capability: only code holding a reference
+/// to it reaches what it owns. The tag tells ours from any other addon's `External`, so that the pointer is
+/// never read as a type it is not.
+pub struct Owned<T: 'static> {
+    tag: &'static sys::napi_type_tag,
+    _type: std::marker::PhantomData<T>,
+}
+
+impl<T: 'static> Owned<T> {
+    /// The handles of `T`, under `tag` (one tag per type, and per build: see [`build_tag`]).
+    pub const fn new(tag: &'static sys::napi_type_tag) -> Self {
+        Self {
+            tag,
+            _type: std::marker::PhantomData,
+        }
+    }
+
+    /// A new tagged `External` that owns `value`.
+    pub fn create(&self, env: sys::napi_env, value: T) -> Result<sys::napi_value, JsErr> {
+        unsafe extern "C" fn finalize<T>(
+            _env: sys::napi_env,
+            data: *mut std::ffi::c_void,
+            _hint: *mut std::ffi::c_void,
+        ) {
+            if !data.is_null() {
+                // SAFETY: `data` is the `Box<T>` that `create` leaked for this External, freed only here,
+                // once, when the External is collected (or its environment torn down).
+                drop(unsafe { Box::from_raw(data.cast::<T>()) });
+            }
+        }
+        let data = Box::into_raw(Box::new(value));
+        let mut out = ptr::null_mut();
+        // SAFETY: live env; on success the External owns `data` and `finalize::<T>` frees it.
+        let status =
+            unsafe { sys::napi_create_external(env, data.cast(), Some(finalize::<T>), ptr::null_mut(), &mut out) };
+        if status != sys::Status::napi_ok {
+            // SAFETY: the External was not made, so nothing else owns `data`.
+            drop(unsafe { Box::from_raw(data) });
+            return Err(js_error(Code::Internal, "could not create a native handle"));
+        }
+        // SAFETY: live handle to the new External; a fresh object has no tag yet.
+        check(env, unsafe { sys::napi_type_tag_object(env, out, self.tag) })?;
+        Ok(out)
+    }
+
+    /// What the handle argument `name` owns. Anything but an `External` this type made (another addon's,
+    /// a plain object, a number) is an `ERR_INVALID_ARG_TYPE` error naming the argument.
+    pub fn get<'a>(&self, env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<&'a T, JsErr> {
+        let refused = || js_error(Code::InvalidArgType, format!("{name} must be a handle of this addon"));
+        let mut kind = sys::ValueType::napi_undefined;
+        // SAFETY: live handle. Only an External is asked for its tag: asking a primitive converts it to an
+        // object, and throws for `null` and `undefined`.
+        if unsafe { sys::napi_typeof(env, value, &mut kind) } != sys::Status::napi_ok
+            || kind != sys::ValueType::napi_external
+        {
+            return Err(refused());
+        }
+        let mut tagged = false;
+        // SAFETY: live handle to an External (an object).
+        let status = unsafe { sys::napi_check_object_type_tag(env, value, self.tag, &mut tagged) };
+        if status != sys::Status::napi_ok || !tagged {
+            return Err(refused());
+        }
+        let mut data = ptr::null_mut();
+        // SAFETY: live handle; a tagged object that is not an External is an error status.
+        let status = unsafe { sys::napi_get_value_external(env, value, &mut data) };
+        if status != sys::Status::napi_ok || data.is_null() {
+            return Err(refused());
+        }
+        // SAFETY: only `create` tags objects with `self.tag`, and only Externals whose data is a live
+        // `Box<T>`, freed when the External is collected, which cannot happen while this call holds it as
+        // an argument. The reference lives no longer than the call (`'a` is the call's).
+        Ok(unsafe { &*data.cast::<T>() })
+    }
+}
+
+/// A type tag for `what`, different for each version of this package: two copies of different versions
+/// loaded in one process (two `node_modules` trees) never take each other's handles, whose layout may
+/// differ. FNV-1a over the name and version, two ways.
+pub const fn build_tag(what: &str) -> sys::napi_type_tag {
+    const fn fnv(seed: u64, first: &[u8], second: &[u8]) -> u64 {
+        let mut hash = seed;
+        let mut rest = first;
+        let mut other = second;
+        loop {
+            let (byte, tail) = match rest.split_first() {
+                Some((byte, tail)) => (*byte, tail),
+                None if !other.is_empty() => {
+                    rest = other;
+                    other = &[];
+                    continue;
+                }
+                None => return hash,
+            };
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            rest = tail;
+        }
+    }
+    let (name, version) = (what.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes());
+    sys::napi_type_tag {
+        lower: fnv(0xcbf2_9ce4_8422_2325, name, version),
+        upper: fnv(0x6d63_702d_6f61_7574, name, version),
+    }
+}

@@ -16,6 +16,7 @@ use mcp_oauth_credentials_core::validation::{
     compile_json, encode_issues, encode_output, validate, Options, Schema, Tape, TapeBuffers, FIELD_NAMES,
     ISSUE_CONSTANTS,
 };
+use napi::bindgen_prelude::{Env, Unknown};
 use napi::sys;
 use napi_derive::napi;
 use zeroize::Zeroize;
@@ -23,7 +24,6 @@ use zeroize::Zeroize;
 use crate::errors::{js_error, Code, JsErr};
 use crate::js::check;
 use crate::raw;
-use crate::slots::VALIDATOR;
 
 /// A JavaScript string as UTF-8 (lone surrogates become U+FFFD, as Node-API writes them). Most strings read
 /// here are property names and URLs: a stack buffer serves them in one call instead of two.
@@ -56,25 +56,14 @@ fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> 
     Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-/// A compiled schema, as `validateTape` finds it in its registry slot.
-pub struct Compiled {
-    schema: Arc<Schema>,
-}
+const SCHEMA_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials schema");
+/// Schema handles, which `validateTape` takes (see [`raw::Owned`]).
+const SCHEMAS: raw::Owned<Arc<Schema>> = raw::Owned::new(&SCHEMA_TAG);
 
 /// A compiled schema.
 #[napi]
 pub struct NativeValidator {
     schema: Arc<Schema>,
-    /// The registry slot of the tape reader, once `enableTape` was called.
-    slot: Option<u32>,
-}
-
-impl Drop for NativeValidator {
-    fn drop(&mut self) {
-        if let Some(slot) = self.slot {
-            VALIDATOR.release(slot);
-        }
-    }
 }
 
 /// A result as one JavaScript string. The first code unit says what follows: 0 or 1, the issues
@@ -97,7 +86,6 @@ impl NativeValidator {
         let schema = compile_json(&document).map_err(|e| js_error(Code::InvalidArgType, e.to_string()))?;
         Ok(Self {
             schema: Arc::new(schema),
-            slot: None,
         })
     }
 
@@ -113,17 +101,12 @@ impl NativeValidator {
         self.schema.names().to_vec()
     }
 
-    /// Registers this schema for `validateTape` and returns the slot to pass.
-    #[napi]
-    pub fn enable_tape(&mut self) -> Result<u32, JsErr> {
-        let compiled = Compiled {
-            schema: Arc::clone(&self.schema),
-        };
-        let slot = VALIDATOR.register(Arc::new(compiled))?;
-        if let Some(old) = self.slot.replace(slot) {
-            VALIDATOR.release(old);
-        }
-        Ok(slot)
+    /// A handle of this schema for `validateTape` (a plain function, not a method: the hot path).
+    #[napi(ts_return_type = "object")]
+    pub fn handle<'env>(&self, env: &'env Env) -> Result<Unknown<'env>, JsErr> {
+        let handle = SCHEMAS.create(env.raw(), Arc::clone(&self.schema))?;
+        // SAFETY: a live value just made in this env.
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), handle) })
     }
 }
 
@@ -204,12 +187,12 @@ pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsEr
     raw::export(env, exports, c"tokenEndpointVerdict", token_endpoint_verdict)
 }
 
-/// `validateTape(slot: number, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
+/// `validateTape(schema: object, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
 /// boolean): string`. Judges what `lib/reader.js` read of an input (see `core/src/validation/tape.rs`):
 /// the first `used` slots of `slots` and `text`, for the validator registered in `slot`. The tape is
 /// checked as it is parsed; one that does not parse is an `ERR_MCP_OAUTH_INTERNAL` error (no reader writes
 /// one). Returns the result string (see [`result_string`]). No JavaScript runs and nothing of the input is
-/// read during the call.
+/// read during the call. `schema` is a `NativeValidator#handle()`.
 unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
     unsafe { raw::call::<5>(env, info, validate_tape_body) }
@@ -217,9 +200,9 @@ unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_
 
 fn validate_tape_body(
     raw_env: sys::napi_env,
-    [slot, text, slots, used, relaxed]: [sys::napi_value; 5],
+    [schema, text, slots, used, relaxed]: [sys::napi_value; 5],
 ) -> Result<sys::napi_value, JsErr> {
-    let slot = raw::u32_arg(raw_env, slot, "slot")?;
+    let schema = SCHEMAS.get(raw_env, schema, "schema")?;
     let used = raw::u32_arg(raw_env, used, "used")? as usize;
     let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed, "relaxedTokenEndpoints")?;
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
@@ -232,7 +215,7 @@ fn validate_tape_body(
         read_utf16(raw_env, text, &mut scratch.text, "text")?;
         let Scratch { text, tape, answer } = scratch;
         let buffers = std::mem::take(tape);
-        let judged = VALIDATOR.with(slot, |compiled| {
+        let judged = (|| {
             let parsed = match Tape::parse_in(slots, text, buffers) {
                 Ok(parsed) => parsed,
                 Err((err, buffers)) => {
@@ -243,7 +226,7 @@ fn validate_tape_body(
             let options = Options {
                 relaxed_token_endpoints,
             };
-            let judged = validate(&compiled.schema, &parsed.root(), &options).map(|outcome| {
+            let judged = validate(schema, &parsed.root(), &options).map(|outcome| {
                 if outcome.issues.is_empty() {
                     answer.push(2);
                     encode_output(&outcome.output, answer);
@@ -254,7 +237,7 @@ fn validate_tape_body(
             });
             *tape = parsed.into_buffers();
             judged.map_err(|e| js_error(Code::Internal, e.to_string()))
-        });
+        })();
         let result = judged.and_then(|()| result_string(raw_env, answer));
         scratch.wipe();
         result

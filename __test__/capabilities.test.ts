@@ -1,0 +1,105 @@
+// Keys are reachable only through the object that owns them. Any code in the process can load the addon a
+// second time (`process.dlopen`) and call every native function it exports: none of them may open or seal
+// with another instance's keys given a number, a guess, or a handle of another kind.
+import fs from 'node:fs'
+import path from 'node:path'
+import { CredentialEncryption, compileSchema } from '../lib'
+
+const root = path.join(__dirname, '..')
+
+/** The addon, loaded a second time, as a dependency with no reference to our objects could load it. */
+function secondLoad(): Record<string, any> {
+  const binary = fs.readdirSync(root).find((name) => name.endsWith('.node'))
+  expect(binary).toBeDefined()
+  const module = { exports: {} as Record<string, any> }
+  process.dlopen(module, path.join(root, binary!))
+  return module.exports
+}
+
+const PLAINTEXT = 'refresh-token-of-another-module'
+const victim = new CredentialEncryption('vault-secret-never-exported')
+const row = victim.encrypt(PLAINTEXT).ciphertext
+/** Slot numbers, and everything else a caller could pass for a key. */
+const guesses = (m: Record<string, any>): unknown[] => [
+  ...Array.from({ length: 64 }, (_, i) => i),
+  -1,
+  2 ** 32,
+  '0',
+  0n,
+  {},
+  [],
+  null,
+  undefined,
+  new Proxy({}, {}),
+  new m.NativeValidator('{}').handle(),
+]
+
+describe('keys only through their owner', () => {
+  it('no native export opens another instance’s value from a number, a guess or a handle of another kind', () => {
+    for (const m of [secondLoad(), require('../index.js')]) {
+      const functions = Object.entries(m).filter(([, f]) => typeof f === 'function') as [string, any][]
+      expect(functions.length).toBeGreaterThan(5)
+      let opened = 0
+      for (const [name, f] of functions) {
+        for (const guess of guesses(m)) {
+          for (const args of [
+            [guess, row, 1],
+            [guess, row, 1, undefined],
+          ]) {
+            try {
+              // Classes too: constructed with the guess, then every method tried.
+              const result = /^[A-Z]/.test(name) ? new f(guess) : f(...args)
+              if (result === PLAINTEXT) opened++
+              if (result && typeof result === 'object') {
+                for (const method of ['reencrypt', 'sealCredentialsInPlace']) {
+                  if (typeof result[method] === 'function') {
+                    try {
+                      result[method](row, 1)
+                      opened++
+                    } catch {
+                      // refused, or no key: either way nothing of the victim's
+                    }
+                  }
+                }
+              }
+            } catch (err) {
+              // An Error of the addon's realm (Jest runs tests in another): a message, never a crash.
+              expect(typeof (err as Error).message).toBe('string')
+            }
+          }
+        }
+      }
+      expect(opened).toBe(0)
+    }
+  })
+
+  it('a handle of another kind, or any other value, is a TypeError naming the argument', () => {
+    const m = secondLoad()
+    const schema = new m.NativeValidator('{}').handle()
+    for (const guess of [0, 1, {}, schema, null]) {
+      expect(() => m.decryptWithKeyring(guess, row, 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: 'handle must be a handle of this addon' }))
+      expect(() => m.sealWithKeyring(guess, Buffer.alloc(40))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+      expect(() => new m.NativeKeyring(guess)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }))
+    }
+    const keyring = m.newKeyring(1)
+    expect(() => m.validateTape(keyring, '', new Float64Array(3).buffer, 3, false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: 'schema must be a handle of this addon' }))
+  })
+
+  it('a second load works with its own keys, and its values open only with the same secret', () => {
+    const m = secondLoad()
+    const handle = m.newKeyring(1)
+    const ring = new m.NativeKeyring(handle)
+    ring.setSecret(1, 'vault-secret-never-exported')
+    // The same secret is the same key (that is the scheme): the second load needed the secret itself.
+    expect(m.decryptWithKeyring(handle, row, 1)).toBe(PLAINTEXT)
+    ring.setSecret(1, 'another secret')
+    expect(() => m.decryptWithKeyring(handle, row, 1)).toThrow(expect.objectContaining({ code: 'credential_decryption_failed' }))
+  })
+
+  it('the owner exposes no handle', () => {
+    expect(Reflect.ownKeys(victim)).toEqual([])
+    expect(JSON.stringify(victim)).toBe('{}')
+    const validator = compileSchema({ type: 'string' })
+    expect(Reflect.ownKeys(validator)).toEqual(['jsonSchema'])
+  })
+})
