@@ -92,7 +92,13 @@ fn user_id(value: f64) -> Result<u64, JsErr> {
 
 /// The associated data binding a value to `(userId, mcpServerId, field)`; see `core/src/record.rs`.
 #[napi]
-pub fn credential_row_aad(user: f64, mcp_server_id: Utf16String, field: String) -> Result<Buffer, JsErr> {
+pub fn credential_row_aad(
+    env: Env,
+    user: f64,
+    mcp_server_id: Utf16String,
+    #[napi(ts_arg_type = "string")] field: Unknown<'_>,
+) -> Result<Buffer, JsErr> {
+    let field = raw::string_arg(env.raw(), field.raw(), "field")?;
     let field = match field.as_str() {
         "refreshToken" => RowField::RefreshToken,
         "clientSecret" => RowField::ClientSecret,
@@ -256,8 +262,13 @@ impl NativeKeyring {
 
     /// Derives and stores the key of `version`; an empty secret removes it.
     #[napi]
-    pub fn set_secret(&mut self, version: f64, secret: String) -> Result<(), JsErr> {
-        let secret = Zeroizing::new(secret);
+    pub fn set_secret(
+        &mut self,
+        env: Env,
+        version: f64,
+        #[napi(ts_arg_type = "string")] secret: Unknown<'_>,
+    ) -> Result<(), JsErr> {
+        let secret = Zeroizing::new(raw::string_arg(env.raw(), secret.raw(), "secret")?);
         let version = key_version("version", version)?;
         let mut ring = (*self.ring()?).clone();
         ring.set_secret(version, &secret);

@@ -345,3 +345,26 @@ pub const fn build_tag(what: &str) -> sys::napi_type_tag {
         upper: fnv(0x6d63_702d_6f61_7574, name, version),
     }
 }
+
+/// A string argument named `name`, as UTF-8 (lone surrogates become U+FFFD, as Node-API and napi-rs's
+/// `String` write them). Anything else is an `ERR_INVALID_ARG_TYPE` error that names the argument and never
+/// quotes the value (napi-rs's own conversion error prints it, and a secret may be inside). The text is
+/// built in one buffer of its exact size, so a caller that wraps it in `Zeroizing` leaves no copy behind.
+pub fn string_arg(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<String, JsErr> {
+    let mut len = 0usize;
+    // SAFETY: live handle; a null buffer asks for the length; a non-string is an error status.
+    let status = unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
+    expect_type(status, name, "a string")?;
+    let mut bytes = vec![0u8; len + 1];
+    let mut written = 0usize;
+    // SAFETY: `bytes` holds `len + 1` bytes: the text and the NUL Node-API writes.
+    check(env, unsafe {
+        sys::napi_get_value_string_utf8(env, value, bytes.as_mut_ptr().cast(), bytes.len(), &mut written)
+    })?;
+    bytes.truncate(written);
+    // Node-API writes UTF-8, so this cannot fail; should it, the bytes are wiped and an error returned.
+    String::from_utf8(bytes).map_err(|err| {
+        zeroize::Zeroize::zeroize(&mut err.into_bytes());
+        js_error(Code::InvalidArgType, format!("{name} must be a string"))
+    })
+}

@@ -18,6 +18,7 @@ use mcp_oauth_credentials_core::validation::{
 };
 use napi::bindgen_prelude::{Env, Unknown};
 use napi::sys;
+use napi::JsValue;
 use napi_derive::napi;
 use zeroize::Zeroize;
 
@@ -82,7 +83,8 @@ fn result_string(env: sys::napi_env, units: &[u16]) -> Result<sys::napi_value, J
 impl NativeValidator {
     /// Compiles a JSON Schema given as JSON text.
     #[napi(constructor)]
-    pub fn new(document: String) -> Result<Self, JsErr> {
+    pub fn new(env: Env, #[napi(ts_arg_type = "string")] document: Unknown<'_>) -> Result<Self, JsErr> {
+        let document = raw::string_arg(env.raw(), document.raw(), "document")?;
         let schema = compile_json(&document).map_err(|e| js_error(Code::InvalidArgType, e.to_string()))?;
         Ok(Self {
             schema: Arc::new(schema),

@@ -103,3 +103,42 @@ describe('keys only through their owner', () => {
     expect(Reflect.ownKeys(validator)).toEqual(['jsonSchema'])
   })
 })
+
+describe('no native entry point quotes a caller’s value', () => {
+  it('in any argument position, for every export, class and method of index.js', async () => {
+    const m = require('../index.js')
+    const MARK = 'S3CRET-MARKER'
+    const values = [MARK, [MARK], { MARK }, { [MARK]: 1 }, new Map([[MARK, MARK]]), Symbol(MARK), Buffer.from(MARK), new Proxy({ MARK }, {}), Object.assign(Object.create(null), { MARK }), { toString: () => MARK }, new Date(0), 10n]
+    const handle = m.newKeyring(1)
+    const ring = new m.NativeKeyring(handle)
+    const targets: [string, (...a: unknown[]) => unknown][] = []
+    for (const [name, f] of Object.entries(m)) if (typeof f === 'function' && !/^[A-Z]/.test(name)) targets.push([name, (...a) => (f as any)(...a)])
+    for (const cls of ['NativeKeyring', 'NativeValidator']) targets.push([`new ${cls}`, (...a) => new m[cls](...a)])
+    for (const method of ['setSecret', 'setCurrent', 'sealCredentialsInPlace', 'reencrypt', 'reencryptPacked']) targets.push([`keyring.${method}`, (...a) => ring[method](...a)])
+    const leaks: string[] = []
+    const check = (what: string, err: unknown) => {
+      const text = `${(err as Error)?.message} ${(err as Error)?.stack}`
+      if (text.includes(MARK)) leaks.push(`${what}: ${(err as Error).message.slice(0, 100)}`)
+    }
+    const pending: Promise<unknown>[] = []
+    for (const [name, f] of targets) {
+      for (let at = 0; at < 4; at++) {
+        for (const value of values) {
+          // Each position holding the value, the others well typed (so that conversion reaches it) or not.
+          for (const base of [[handle, Buffer.alloc(40), 1, undefined], [1, 'x', Buffer.alloc(40), undefined]]) {
+            const args = base.map((good, i) => (i === at ? value : good))
+            try {
+              const result = f(...args) as any
+              if (result && typeof result.then === 'function') pending.push(result.catch((err: unknown) => check(`${name} async`, err)))
+            } catch (err) {
+              check(`${name} argument ${at}`, err)
+            }
+          }
+        }
+      }
+    }
+    await Promise.all(pending)
+    expect(leaks).toEqual([])
+    expect(targets.length).toBeGreaterThan(15)
+  })
+})
