@@ -306,3 +306,39 @@ describe('fail closed', () => {
     expect(messages.size).toBe(1)
   })
 })
+
+describe('size limits: nothing is sealed that could not be opened', () => {
+  // V8's longest string: decrypt returns the plaintext as one, so a longer UTF-8 plaintext is refused.
+  const MAX = require('node:buffer').constants.MAX_STRING_LENGTH as number
+  const encryption = new CredentialEncryption(SECRET)
+  const outOfRange = expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' })
+
+  it('refuses a plaintext over the limit at encrypt and in the mapper, and never quotes it', () => {
+    // 2 bytes per character as UTF-8: one byte over the limit, from a string well under V8's length limit.
+    const big = 'é'.repeat((MAX + 2) / 2)
+    expect(Buffer.byteLength(big)).toBe(MAX + 2)
+    let thrown: any
+    try {
+      encryption.encrypt(big)
+    } catch (err) {
+      thrown = err
+    }
+    expect(thrown).toEqual(outOfRange)
+    expect(thrown.message).toMatch(/^plaintext is more than 536870888 bytes as UTF-8/)
+    expect(thrown.message).not.toContain('é')
+    const { buildMcpOAuthCredentialInput } = require('../lib')
+    expect(() =>
+      buildMcpOAuthCredentialInput({ body: { mcpServerId: 'm', refreshToken: big, tokenEndpoint: 'https://idp.example.com/t' }, userId: 1, encryption }),
+    ).toThrow(outOfRange)
+  })
+
+  it('refuses a stored value too long to open at decrypt, reencrypt and reencryptMany; one at the limit is judged', async () => {
+    const over = Buffer.alloc(28 + MAX + 1)
+    expect(() => encryption.decrypt(over)).toThrow(outOfRange)
+    expect(() => encryption.reencrypt(over)).toThrow(outOfRange)
+    await expect(encryption.reencryptMany([{ ciphertext: over, encKeyVersion: 1 }])).rejects.toEqual(outOfRange)
+    // At the limit the value is opened (and, being zeros, fails authentication as any forged value does).
+    const at = over.subarray(0, 28 + MAX)
+    expect(() => encryption.decrypt(at)).toThrow(CredentialDecryptionError)
+  })
+})

@@ -7,6 +7,7 @@
 // that realm's `process.env`: a Jest sandbox or a vm context has its own copy, which the addon (loaded
 // once per thread) cannot reach.
 
+const { constants: { MAX_STRING_LENGTH } } = require('node:buffer')
 const { types } = require('node:util')
 const { NativeKeyring, newKeyring, sealWithKeyring, decryptWithKeyring } = require('../index.js')
 const {
@@ -145,12 +146,30 @@ const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve))
 const HEADER = 28
 
 /**
+ * The most plaintext a stored value may hold, in UTF-8 bytes: the longest string V8 makes (536,870,888 on
+ * 64-bit platforms), since `decrypt` returns the plaintext as one string. A longer value could be sealed
+ * but never opened, so it is refused at `encrypt`, and one that arrives (only another writer can make it)
+ * is refused before any work.
+ */
+const MAX_PLAINTEXT_BYTES = MAX_STRING_LENGTH
+const TOO_LONG = `more than ${MAX_PLAINTEXT_BYTES} bytes as UTF-8, the most a stored value can hold (decrypt returns it as one JavaScript string)`
+
+/** Refuses a stored value whose plaintext would be too long to return (see MAX_PLAINTEXT_BYTES). */
+function openable(value, name) {
+  if (TYPED_ARRAY_LENGTH.call(value) - HEADER > MAX_PLAINTEXT_BYTES) {
+    throw argumentError(RangeError, `${name} would open to a plaintext of ${TOO_LONG}`)
+  }
+  return value
+}
+
+/**
  * A Buffer laid out for sealing in place: 28 bytes of room, then the plaintext as UTF-8 (Buffer.write
  * encodes exactly as node:crypto's `update(plaintext, 'utf8')`, lone surrogates as U+FFFD). The addon
  * encrypts it where it lies, so the plaintext is never copied into Rust memory.
  */
-function unsealed(plaintext) {
+function unsealed(plaintext, name) {
   const length = Buffer.byteLength(plaintext, 'utf8')
+  if (length > MAX_PLAINTEXT_BYTES) throw argumentError(RangeError, `${name} is ${TOO_LONG}`)
   const buffer = Buffer.allocUnsafe(HEADER + length)
   buffer.write(plaintext, HEADER, length, 'utf8')
   return buffer
@@ -240,7 +259,7 @@ class CredentialEncryption {
     if (typeof plaintext !== 'string') throw argumentError(TypeError, 'plaintext must be a string')
     const aad = encryptOptions(options)
     if (this.#seen !== null) this.#sync()
-    const buffer = unsealed(plaintext)
+    const buffer = unsealed(plaintext, 'plaintext')
     try {
       return { ciphertext: buffer, encKeyVersion: sealWithKeyring(this.#handle, buffer, aad) }
     } catch (err) {
@@ -252,7 +271,7 @@ class CredentialEncryption {
 
   /** Opens a stored value sealed under `encKeyVersion` (default: the current version). */
   decrypt(value, versionOrOptions) {
-    value = checkBytes(value, 'value')
+    value = openable(checkBytes(value, 'value'), 'value')
     let version
     let aad
     if (typeof versionOrOptions === 'number') version = checkVersion(versionOrOptions, 'encKeyVersion')
@@ -274,7 +293,7 @@ class CredentialEncryption {
 
   /** Opens a value sealed under `encKeyVersion` and seals it under the current key. */
   reencrypt(value, versionOrOptions) {
-    value = checkBytes(value, 'value')
+    value = openable(checkBytes(value, 'value'), 'value')
     const { version, aad } = openOptions(versionOrOptions)
     if (this.#seen !== null) this.#sync(version)
     try {
@@ -299,7 +318,7 @@ class CredentialEncryption {
       if (item === null || typeof item !== 'object') throw argumentError(TypeError, `items[${i}] must be an object`)
       // Copied now: a later item's getter could otherwise shrink or detach this item's bytes before they
       // are packed, and the packing then reads only arrays of this package's own.
-      const ciphertext = ownCopy(checkBytes(item.ciphertext, `items[${i}].ciphertext`))
+      const ciphertext = ownCopy(openable(checkBytes(item.ciphertext, `items[${i}].ciphertext`), `items[${i}].ciphertext`))
       const encKeyVersion = checkVersion(item.encKeyVersion, `items[${i}].encKeyVersion`)
       const aadBytes = toAad(item.aad, `items[${i}].aad`)
       const aad = aadBytes === undefined ? undefined : ownCopy(aadBytes)
@@ -355,8 +374,8 @@ class CredentialEncryption {
   static {
     sealCredentials = (encryption, refreshToken, clientSecret, userId, mcpServerId) => {
       if (encryption.#seen !== null) encryption.#sync()
-      const refresh = unsealed(refreshToken)
-      const secret = clientSecret === undefined ? undefined : unsealed(clientSecret)
+      const refresh = unsealed(refreshToken, 'body.refreshToken')
+      const secret = clientSecret === undefined ? undefined : unsealed(clientSecret, 'body.clientSecret')
       try {
         const encKeyVersion = encryption.#ring.sealCredentialsInPlace(refresh, secret, userId, mcpServerId)
         return { refreshTokenEnc: refresh, clientSecretEnc: secret ?? null, encKeyVersion }

@@ -47,6 +47,10 @@ impl KeyCell {
     }
 }
 
+/// V8's longest string (`buffer.constants.MAX_STRING_LENGTH` on 64-bit platforms): a longer UTF-8 text
+/// cannot become a string, and Node-API would fail with a bare status code.
+const MAX_STRING_BYTES: usize = 536_870_888;
+
 const KEYRING_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials keyring");
 /// Keyring handles.
 const KEYRINGS: raw::Owned<Rc<KeyCell>> = raw::Owned::new(&KEYRING_TAG);
@@ -200,6 +204,12 @@ fn decrypt_with_keyring_body(
     };
     let ring = cell.ring()?;
     ring.decrypt_with(value, version, aad, |text| {
+        if text.len() > MAX_STRING_BYTES {
+            return Err(js_error(
+                Code::OutOfRange,
+                "the plaintext is longer than the longest JavaScript string (536870888 bytes as UTF-8)",
+            ));
+        }
         // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
         // are instead of decoding UTF-8 (the same string either way, for ASCII).
         let mut out = ptr::null_mut();
