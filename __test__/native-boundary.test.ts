@@ -100,7 +100,7 @@ describe('keys only through their owner', () => {
     expect(Reflect.ownKeys(victim)).toEqual([])
     expect(JSON.stringify(victim)).toBe('{}')
     const validator = compileSchema({ type: 'string' })
-    expect(Reflect.ownKeys(validator)).toEqual(['jsonSchema'])
+    expect(Reflect.ownKeys(validator)).toEqual(['safeParse', 'parse', '~standard', 'jsonSchema'])
   })
 })
 
@@ -140,5 +140,74 @@ describe('no native entry point quotes a caller’s value', () => {
     await Promise.all(pending)
     expect(leaks).toEqual([])
     expect(targets.length).toBeGreaterThan(15)
+  })
+})
+
+describe('misuse gets the documented TypeError or RangeError, with a code', () => {
+  const withCode = (err: any) => {
+    expect(['TypeError', 'RangeError']).toContain(err?.name)
+    expect(['ERR_INVALID_ARG_TYPE', 'ERR_OUT_OF_RANGE']).toContain(err?.code)
+  }
+  const outcome = async (f: () => unknown) => {
+    try {
+      await f()
+    } catch (err) {
+      return err
+    }
+    return undefined
+  }
+  const { buildMcpOAuthCredentialInput, depositCredentialsBodySchema } = require('../lib')
+  const encryption = new CredentialEncryption('s')
+  const value = encryption.encrypt('x').ciphertext
+  const receivers = () => [Object.create(CredentialEncryption.prototype), {}, new Proxy(encryption, {}), null, undefined, 1, class extends CredentialEncryption {}.prototype]
+
+  it('every method and getter of CredentialEncryption, on anything but a constructed instance', async () => {
+    const proto = CredentialEncryption.prototype as any
+    const members = Object.getOwnPropertyNames(proto).filter((name) => name !== 'constructor')
+    expect(members.length).toBeGreaterThanOrEqual(7)
+    for (const name of members) {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name)!
+      const f = descriptor.get ?? descriptor.value
+      for (const self of receivers()) {
+        const err = await outcome(() => f.call(self, value, 1))
+        expect(err).toBeDefined()
+        withCode(err)
+      }
+    }
+  })
+
+  it('the mapper given an object that only looks like an instance', async () => {
+    const body = { mcpServerId: 'm', refreshToken: 'r', tokenEndpoint: 'https://idp.example.com/t' }
+    for (const fake of [Object.create(CredentialEncryption.prototype), new Proxy(encryption, {})]) {
+      withCode(await outcome(() => buildMcpOAuthCredentialInput({ body, userId: 1, encryption: fake })))
+    }
+  })
+
+  it('reencryptMany whose list changes while it is read, or whose length lies', async () => {
+    const item = () => ({ ciphertext: value, encKeyVersion: 1 })
+    const lists: unknown[][] = []
+    for (const change of [(l: unknown[]) => (l.length = 1), (l: unknown[]) => l.push(item(), item()), (l: unknown[]) => (l.length = 0)]) {
+      const list: unknown[] = [item(), { get ciphertext() { change(list); return value }, encKeyVersion: 1 }, item()]
+      lists.push(list)
+    }
+    for (const length of [-1, 1.5, 2 ** 32, NaN, '2', 2n, undefined]) {
+      lists.push(new Proxy([item(), item()], { get: (t, k) => (k === 'length' ? length : Reflect.get(t, k)) }))
+    }
+    for (const list of lists) {
+      const err = await outcome(() => encryption.reencryptMany(list as any))
+      // Either each item that was there when checked is re-encrypted, or the documented error.
+      if (err !== undefined) withCode(err)
+    }
+    // A list that grew while read is taken at the length it had.
+    const grown: unknown[] = [item(), { get ciphertext() { grown.push(item()); return value }, encKeyVersion: 1 }]
+    expect(await encryption.reencryptMany(grown as any)).toHaveLength(2)
+  })
+
+  it('a validator’s functions work detached, as zod’s do', () => {
+    const { safeParse, parse } = depositCredentialsBodySchema
+    expect(safeParse({}).success).toBe(false)
+    expect(() => parse({})).toThrow()
+    const { validate } = depositCredentialsBodySchema['~standard']
+    expect(validate({}).issues.length).toBeGreaterThan(0)
   })
 })

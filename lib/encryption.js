@@ -177,6 +177,21 @@ function unsealed(plaintext, name) {
 
 /** Internal (lib/mapper.js): seals a deposit's secrets in one native call. Set by the class below. */
 let sealCredentials
+/**
+ * Whether `value` is a constructed CredentialEncryption (a subclass's included): its private fields are
+ * there. Asks no trap of a Proxy and runs no getter, unlike `instanceof`. Set by the class below.
+ */
+let isCredentialEncryption
+
+/**
+ * Refuses a method called on anything but a constructed CredentialEncryption (`Object.create` of the
+ * prototype, another object, a Proxy of an instance): the documented TypeError, not V8's private-member one.
+ */
+function receiver(self, method) {
+  if (!isCredentialEncryption(self)) {
+    throw argumentError(TypeError, `CredentialEncryption.prototype.${method} called on an object that is not a constructed CredentialEncryption`)
+  }
+}
 
 class CredentialEncryption {
   /** @type {NativeKeyring} */
@@ -244,18 +259,21 @@ class CredentialEncryption {
 
   /** Whether a secret is configured for the current version (a booting server warns when not). */
   hasKey() {
+    receiver(this, 'hasKey')
     if (this.#seen !== null) this.#sync()
     return this.#ring.hasKey
   }
 
   /** The version new values are sealed under. */
   get currentVersion() {
+    receiver(this, 'currentVersion')
     if (this.#seen !== null) this.#sync()
     return this.#current
   }
 
   /** Seals a string under the current key: `{ ciphertext, encKeyVersion }`. */
   encrypt(plaintext, options) {
+    receiver(this, 'encrypt')
     if (typeof plaintext !== 'string') throw argumentError(TypeError, 'plaintext must be a string')
     const aad = encryptOptions(options)
     if (this.#seen !== null) this.#sync()
@@ -271,6 +289,7 @@ class CredentialEncryption {
 
   /** Opens a stored value sealed under `encKeyVersion` (default: the current version). */
   decrypt(value, versionOrOptions) {
+    receiver(this, 'decrypt')
     value = openable(checkBytes(value, 'value'), 'value')
     let version
     let aad
@@ -286,6 +305,7 @@ class CredentialEncryption {
 
   /** Whether a value sealed under `encKeyVersion` should be moved to the current key. */
   needsReencrypt(encKeyVersion) {
+    receiver(this, 'needsReencrypt')
     checkVersion(encKeyVersion, 'encKeyVersion')
     if (this.#seen !== null) this.#sync()
     return encKeyVersion !== this.#current
@@ -293,6 +313,7 @@ class CredentialEncryption {
 
   /** Opens a value sealed under `encKeyVersion` and seals it under the current key. */
   reencrypt(value, versionOrOptions) {
+    receiver(this, 'reencrypt')
     value = openable(checkBytes(value, 'value'), 'value')
     const { version, aad } = openOptions(versionOrOptions)
     if (this.#seen !== null) this.#sync(version)
@@ -309,10 +330,14 @@ class CredentialEncryption {
    * Every item is checked before any work starts; a malformed item rejects the whole call.
    */
   async reencryptMany(items) {
+    receiver(this, 'reencryptMany')
     if (!Array.isArray(items)) throw argumentError(TypeError, 'items must be an array')
-    const jobs = new Array(items.length)
+    // Read once: a getter of an item may shrink or grow the list, and a Proxy's `length` may be anything.
+    const count = items.length
+    if (typeof count !== 'number' || count >>> 0 !== count) throw argumentError(RangeError, 'items.length must be an array length')
+    const jobs = new Array(count)
     const versions = new Set()
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (i > 0 && i % BATCH_CHUNK === 0) await yieldToEventLoop()
       const item = items[i]
       if (item === null || typeof item !== 'object') throw argumentError(TypeError, `items[${i}] must be an object`)
@@ -372,6 +397,7 @@ class CredentialEncryption {
   }
 
   static {
+    isCredentialEncryption = (value) => value !== null && typeof value === 'object' && #ring in value
     sealCredentials = (encryption, refreshToken, clientSecret, userId, mcpServerId) => {
       if (encryption.#seen !== null) encryption.#sync()
       const refresh = unsealed(refreshToken, 'body.refreshToken')
@@ -392,6 +418,7 @@ class CredentialEncryption {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')]() {
+    if (!isCredentialEncryption(this)) return 'CredentialEncryption {}'
     return `CredentialEncryption { source: '${this.#seen === null ? 'config' : 'env'}' }`
   }
 }
@@ -402,4 +429,5 @@ module.exports = {
   CredentialDecryptionError,
   ExecutorEncryptionKeyMissingError,
   sealCredentials: (...args) => sealCredentials(...args),
+  isCredentialEncryption: (value) => isCredentialEncryption(value),
 }

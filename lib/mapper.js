@@ -6,7 +6,7 @@
 // result used as is.
 
 const { credentialRowAad: nativeRowAad } = require('../index.js')
-const { CredentialEncryption, ownCopy, sealCredentials } = require('./encryption.js')
+const { isCredentialEncryption, ownCopy, sealCredentials } = require('./encryption.js')
 const { argumentError, fromNative } = require('./errors.js')
 const { types } = require('node:util')
 
@@ -90,7 +90,7 @@ function buildMcpOAuthCredentialInput(args) {
   let refreshTokenEnc
   let clientSecretEnc = null
   let encKeyVersion = null
-  if (encryption instanceof CredentialEncryption) {
+  if (isCredentialEncryption(encryption)) {
     const sealed = bindToRow
       ? sealCredentials(encryption, refreshToken, clientSecret, userId, mcpServerId)
       : sealCredentials(encryption, refreshToken, clientSecret)

@@ -51,16 +51,35 @@ class Validator {
     this.#names = native.names.map(unescapeString)
     this.#reader = compileReader(JSON.parse(native.readPlan), this.#names)
     this.#handle = native.handle()
+    // As zod's: own functions bound to this validator (`const { safeParse } = schema` works), so none can
+    // be called on another object.
+    /** `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. */
+    this.safeParse = (input) => this.#safeParse(input)
+    /** The validated data, or throws the ValidationError. */
+    this.parse = (input) => {
+      const result = this.#safeParse(input)
+      if (result.success) return result.data
+      throw new ValidationError(result.error.issues)
+    }
+    /** Standard Schema v1. */
+    this['~standard'] = Object.freeze({
+      version: 1,
+      vendor: 'mcp-oauth-credentials',
+      validate: (value) => {
+        const result = this.#safeParse(value)
+        return result.success ? { value: result.data } : { issues: result.error.issues }
+      },
+    })
     /** The JSON Schema document this validator was compiled from (a frozen copy). */
     this.jsonSchema = document
     Object.freeze(this)
   }
 
   /**
-   * `{ success: true, data }` or `{ success: false, error }`, as zod's `safeParse`. The reader reads the
-   * input once; the engine judges what it read, in one call; `data` is built from the values read.
+   * The reader reads the input once; the engine judges what it read, in one call; `data` is built from the
+   * values read.
    */
-  safeParse(input) {
+  #safeParse(input) {
     let tape = this.#tape
     if (tape.busy) tape = new Tape() // a getter of the input is validating something itself
     tape.busy = true
@@ -77,25 +96,6 @@ class Validator {
     } finally {
       tape.clear()
       tape.busy = false
-    }
-  }
-
-  /** The validated data, or throws the ValidationError. */
-  parse(input) {
-    const result = this.safeParse(input)
-    if (result.success) return result.data
-    throw new ValidationError(result.error.issues)
-  }
-
-  /** Standard Schema v1. */
-  get '~standard'() {
-    return {
-      version: 1,
-      vendor: 'mcp-oauth-credentials',
-      validate: (value) => {
-        const result = this.safeParse(value)
-        return result.success ? { value: result.data } : { issues: result.error.issues }
-      },
     }
   }
 }
