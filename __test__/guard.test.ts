@@ -180,3 +180,60 @@ describe('assertSafeTokenEndpoint', () => {
     for (const url of odd) expect(() => reasonOf(url)).not.toThrow()
   })
 })
+
+describe('the guard is Node’s URL parser', () => {
+  // Node's IDNA tables decide which hosts are valid (they change between Node versions): generated Unicode
+  // and punycode hosts, and every code point in a label, against the reference built on `new URL()`, both
+  // through assertSafeTokenEndpoint and through the deposit schema's tokenEndpoint rule.
+  const { mulberry32 } = require('./helpers/deposit-corpus')
+  const POOL = ['a', 'z', '0', '9', '-', '.', 'xn--', 'XN--', '\u180E', '\u3164', '\u115F', '\u1160', '\u17B4', '\u17B5', '\u1806', '\uFFA0', '\u00AD', '\u200B', '\u200C', '\u200D', '\u3002', '\uFF0E', '\uFF61', 'é', 'ß', 'ς', '\u0301', 'ﬃ', 'Ⅻ', '①', '０', '７', 'ｌ', 'ｏ', 'ｃ', 'ａ', 'ｈ', 'ｓ', 'ｔ', '\u0627', '\u05D0', '\u0640', '\u2060', '\uFEFF', '%41', '%2e', '%31', '_', '*', '\u{1F600}', '\u{E0100}', ' ', '@', ':', '[', ']', '\\', '\u00A0', '\uD800', 'localhost', '127', '0x7f', '169', '254', 'metadata', 'google', 'internal', '[::1]', '[fe80::1]']
+  const hostFrom = (rng: () => number) => {
+    let host = ''
+    const parts = 1 + Math.floor(rng() * 6)
+    for (let i = 0; i < parts; i++) host += POOL[Math.floor(rng() * POOL.length)]
+    return host
+  }
+  const urls = (): string[] => {
+    const rng = mulberry32(2026)
+    const out: string[] = []
+    for (let i = 0; i < 20000; i++) {
+      const suffix = ['', '.example.com', '.localhost', '.internal', '.'][Math.floor(rng() * 5)]
+      out.push(`${rng() < 0.8 ? 'https' : 'http'}://${hostFrom(rng)}${suffix}/token`)
+    }
+    for (const label of ['xn--xn--', 'xn--', 'xn--a', 'xn--ls8h', 'xn--zca', 'xn--1234', 'a.xn--.b', 'xn--xn--a', 'ｌｏｃａｌｈｏｓｔ', '①②⑦.０.０.１', 'metadata。google。internal', 'ＭＥＴＡＤＡＴＡ.google.internal.']) {
+      out.push(`https://${label}/token`, `https://${label}.example.com/token`)
+    }
+    for (const n of [63, 64, 253, 254, 1000, 1001, 2000]) for (const ch of ['a', 'é', 'ß']) out.push(`https://${ch.repeat(n)}.example.com/t`)
+    return out
+  }
+
+  it.each(['production', 'test'])('generated Unicode and punycode hosts (NODE_ENV=%s)', (nodeEnv) => {
+    const differences: string[] = []
+    withNodeEnv(nodeEnv, () => {
+      for (const url of urls()) {
+        const reference = referenceTokenEndpointReason(url, nodeEnv)
+        const ours = tokenEndpointProblem(url)
+        const issue = depositCredentialsBodySchema
+          .safeParse({ mcpServerId: 'm', refreshToken: 'r', tokenEndpoint: url })
+          .error?.issues.find((i: { path: unknown[] }) => i.path[0] === 'tokenEndpoint')
+        const viaSchema = issue === undefined ? null : issue.message.replace('Invalid OAuth token endpoint: ', '')
+        if (ours !== reference || (viaSchema !== reference && url.length <= 2048)) {
+          differences.push(`${JSON.stringify(url)}: ours ${ours}, schema ${viaSchema}, reference ${reference}`)
+        }
+      }
+    })
+    expect(differences.slice(0, 10)).toEqual([])
+  })
+
+  it('every code point in a host label is valid exactly when new URL() says so', () => {
+    const differences: string[] = []
+    withNodeEnv('production', () => {
+      for (let cp = 0x80; cp <= 0x10ffff; cp += cp < 0x10000 ? 1 : 7) {
+        if (cp >= 0xd800 && cp <= 0xdfff) continue
+        const url = `https://a${String.fromCodePoint(cp)}b.example.com/t`
+        if (tokenEndpointProblem(url) !== referenceTokenEndpointReason(url, 'production')) differences.push(cp.toString(16))
+      }
+    })
+    expect(differences.slice(0, 20)).toEqual([])
+  })
+})

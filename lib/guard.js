@@ -5,6 +5,7 @@
 // every call whose answer depends on it.
 
 const { tokenEndpointVerdict, tokenEndpointReasons } = require('../index.js')
+const { endpointOf, endpointOfUrl } = require('./endpoint.js')
 const { argumentError } = require('./errors.js')
 
 /** A token endpoint the executor must not call; `reason` says why. */
@@ -25,14 +26,17 @@ function relaxedTokenEndpoints() {
 
 /** The guard's reasons, by verdict code - 1: `{ reason, waivedWhenRelaxed }`. */
 const REASONS = tokenEndpointReasons()
+/** The first reason (core/src/guard.rs lists them in rule order): what a text `new URL()` refuses is. */
+const NOT_ABSOLUTE = REASONS[0].reason
 
 /**
- * Why `url` is refused, or null when it is allowed. The native verdict is the strict one; NODE_ENV is read
- * (from this context's `process.env`, at this call) only when the refusal is one that development and test
- * lift, the only case in which it changes the answer.
+ * Why an endpoint (`protocol + hostname`, see lib/endpoint.js) is refused, or null when it is allowed. The
+ * native verdict is the strict one; NODE_ENV is read (from this context's `process.env`, at this call) only
+ * when the refusal is one that development and test lift, the only case in which it changes the answer.
  */
-function tokenEndpointRefusal(url) {
-  const code = tokenEndpointVerdict(url)
+function endpointRefusal(endpoint) {
+  if (endpoint === null) return NOT_ABSOLUTE
+  const code = tokenEndpointVerdict(endpoint)
   if (code === 0) return null
   const refusal = REASONS[code - 1]
   if (refusal === undefined) throw new Error(`mcp-oauth-credentials: unknown guard verdict ${code} (a bug: please report it)`)
@@ -40,25 +44,19 @@ function tokenEndpointRefusal(url) {
 }
 
 /**
- * The intrinsic `href` getter, taken at load. A URL's own `href` property or a subclass's getter can say
- * anything, while `fetch`, `http.request` and `String(url)` go to the URL's real address: the guard judges
- * that address. On anything but a URL the getter throws (Node's brand check), and runs no user code.
+ * Why `url` (a string or a URL) is refused, or null: the guard for callers that throw their own error. A
+ * URL is judged by its real address, through the intrinsic getters (lib/endpoint.js): its own or a
+ * subclass's `href` or `hostname` can say anything, while `fetch` and `http.request` go to that address.
  */
-const URL_HREF = Object.getOwnPropertyDescriptor(URL.prototype, 'href').get
-
-/** Why `url` (a string or a URL) is refused, or null: the guard for callers that throw their own error. */
 function tokenEndpointProblem(url) {
-  let text
-  if (typeof url === 'string') {
-    text = url
-  } else {
-    try {
-      text = URL_HREF.call(url)
-    } catch {
-      throw argumentError(TypeError, 'url must be a string or a URL')
-    }
+  if (typeof url === 'string') return endpointRefusal(endpointOf(url))
+  let endpoint
+  try {
+    endpoint = endpointOfUrl(url)
+  } catch {
+    throw argumentError(TypeError, 'url must be a string or a URL')
   }
-  return tokenEndpointRefusal(text)
+  return endpointRefusal(endpoint)
 }
 
 function assertSafeTokenEndpoint(url) {

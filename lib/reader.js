@@ -15,12 +15,14 @@
 // - `value.length` of anything not nullish under a length check (a number's comes from Number.prototype),
 //   except a string or an array whose items are read, converted with `Number()` as a relational
 //   comparison converts it;
-// - a string's text where the engine needs it (the guard, literals), and `Date.parse` where asked.
+// - a string's text where the engine needs it (literals), `Date.parse` where asked, and for the guard what
+//   `new URL()` makes of it (lib/endpoint.js): the contract is Node's own URL parser, as it is Date.parse.
 //
 // zod reads an object's received-type name (`constructor.name`) when it formats the message, after the
 // walk: so does lib/result.js, from the values kept here.
 
 const { tapeLayout } = require('../index.js')
+const { endpointOf } = require('./endpoint.js')
 
 const LAYOUT = tapeLayout()
 const C = (name) => LAYOUT[`class.${name}`]
@@ -48,6 +50,8 @@ const PROPS = F('PROPS')
 const EXTRAS = F('EXTRAS')
 const VALUE = F('VALUE')
 const INHERITED = F('INHERITED')
+const ENDPOINT = F('ENDPOINT')
+const ENDPOINT_OK = F('ENDPOINT_OK')
 /** What a fresh object inherits (the realm's Object.prototype chain). */
 const FRESH = {}
 
@@ -91,11 +95,13 @@ class Tape {
 
   /**
    * Appends a record of `value` with these flags, and the slots they announce (filled with 0): returns
-   * where it starts. Slot order: text length, length, item count, property count, extra-key count.
+   * where it starts. Slot order: text length, endpoint length, length, item count, property count,
+   * extra-key count.
    */
   record(value, cls, payload, flags) {
     let extra = 0
     if (flags & TEXT) extra++
+    if (flags & ENDPOINT) extra++
     if (flags & LENGTH) extra++
     if (flags & ITEMS) extra++
     if (flags & PROPS) extra++
@@ -204,7 +210,7 @@ const valueNode = {
   },
 }
 
-function stringNode(text, date, length) {
+function stringNode(text, date, length, endpoint) {
   return {
     read(value, tape) {
       const cls = classOf(value)
@@ -212,10 +218,17 @@ function stringNode(text, date, length) {
         let flags = 0
         if (text) flags |= TEXT
         if (date) flags |= Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK
+        const parsed = endpoint ? endpointOf(value) : null
+        if (endpoint) flags |= parsed === null ? ENDPOINT : ENDPOINT | ENDPOINT_OK
         const at = tape.record(value, STRING, value.length, flags)
+        let slot = at + 3
         if (text) {
-          tape.slots[at + 3] = value.length
+          tape.slots[slot++] = value.length
           tape.text += value
+        }
+        if (parsed !== null) {
+          tape.slots[slot] = parsed.length
+          tape.text += parsed
         }
       } else if (length && cls !== UNDEFINED && cls !== NULL) {
         withLength(value, tape, cls)
@@ -295,7 +308,7 @@ function compileReader(plan, names) {
     case 'v':
       return valueNode
     case 's':
-      return stringNode(plan[1] === 1, plan[2] === 1, plan[3] === 1)
+      return stringNode(plan[1] === 1, plan[2] === 1, plan[3] === 1, plan[4] === 1)
     case 'a':
       return arrayNode(compileReader(plan[1], names), plan[2] === 1)
     case 'o':

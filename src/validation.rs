@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::ptr;
 
-use mcp_oauth_credentials_core::guard::{check_token_endpoint, GuardReason};
+use mcp_oauth_credentials_core::guard::{check_parsed, split_endpoint, GuardReason};
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
@@ -323,18 +323,23 @@ pub fn token_endpoint_reasons() -> Vec<TokenEndpointReason> {
         .collect()
 }
 
-/// `tokenEndpointVerdict(url: string): number`. The token-endpoint guard's strict verdict on `url`: 0
-/// when allowed, else the refusal's code (its position in `tokenEndpointReasons`, from 1). Strict, so
-/// that `lib/guard.js` reads `NODE_ENV` only when the refusal is one that relaxed mode waives. The URL is
-/// read into a stack buffer, not a new string.
+/// `tokenEndpointVerdict(endpoint: string): number`. The token-endpoint guard's strict verdict on a URL
+/// that Node's `new URL()` parsed, given as `protocol + hostname` (`lib/endpoint.js`): 0 when allowed, else
+/// the refusal's code (its position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js`
+/// reads `NODE_ENV` only when the refusal is one that relaxed mode waives. Read into a stack buffer, not a
+/// new string.
 unsafe extern "C" fn token_endpoint_verdict(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own env and info.
     unsafe { raw::call::<1>(env, info, token_endpoint_verdict_body) }
 }
 
 fn token_endpoint_verdict_body(env: sys::napi_env, [url]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
-    let url = read_utf8(env, url)?;
-    let code = match check_token_endpoint(&url, false) {
+    let endpoint = read_utf8(env, url)?;
+    let verdict = match split_endpoint(&endpoint) {
+        Some((scheme, hostname)) => check_parsed(scheme, hostname, false),
+        None => Err(GuardReason::NotAbsoluteUrl),
+    };
+    let code = match verdict {
         Ok(()) => 0,
         Err(reason) => GuardReason::ALL
             .iter()

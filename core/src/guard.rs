@@ -98,14 +98,21 @@ impl GuardReason {
 /// Never panics, whatever the input.
 pub fn check_token_endpoint(url: &str, relaxed: bool) -> Result<(), GuardReason> {
     let parsed = Url::parse(url).map_err(|_| GuardReason::NotAbsoluteUrl)?;
-    let is_http = match parsed.scheme() {
+    check_parsed(parsed.scheme(), parsed.host_str().unwrap_or_default(), relaxed)
+}
+
+/// Checks a URL that WHATWG parsing already took apart: its scheme (without the `:`) and its host as the
+/// URL serializes it (`URL#hostname`: a domain in lower-case ASCII, a dotted quad, or an IPv6 address in
+/// brackets). The binding hands over what Node's own `new URL()` made of the text, so that a URL is valid
+/// exactly when the running Node says so (its IDNA tables change between Node versions); Rust callers go
+/// through [`check_token_endpoint`], which parses with the url crate.
+pub fn check_parsed(scheme: &str, hostname: &str, relaxed: bool) -> Result<(), GuardReason> {
+    let is_http = match scheme {
         "http" => true,
         "https" => false,
         _ => return Err(GuardReason::NotHttpOrHttps),
     };
-    // WHATWG refuses an empty host for special schemes, so this cannot happen after a successful parse;
-    // were it ever to, there would be no endpoint to judge, which is what an invalid URL means.
-    let host = parsed.host().ok_or(GuardReason::NotAbsoluteUrl)?;
+    let host = host_of(hostname)?;
 
     if is_unspecified(&host) {
         return Err(GuardReason::Unspecified);
@@ -123,6 +130,29 @@ pub fn check_token_endpoint(url: &str, relaxed: bool) -> Result<(), GuardReason>
         return Err(GuardReason::Loopback);
     }
     Ok(())
+}
+
+/// A serialized hostname as a [`Host`]. WHATWG serializes an IP address in exactly one form (IPv6 in
+/// brackets, IPv4 as a dotted quad of decimal numbers) and refuses a domain whose last label is numeric,
+/// so the form says which it is. An http(s) URL always has a host: an empty one (only from a forged
+/// record) is no endpoint at all.
+fn host_of(hostname: &str) -> Result<Host<&str>, GuardReason> {
+    if hostname.is_empty() {
+        return Err(GuardReason::NotAbsoluteUrl);
+    }
+    if let Some(inner) = hostname.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+        return inner.parse::<Ipv6Addr>().map(Host::Ipv6).map_err(|_| GuardReason::NotAbsoluteUrl);
+    }
+    Ok(match hostname.parse::<Ipv4Addr>() {
+        Ok(v4) => Host::Ipv4(v4),
+        Err(_) => Host::Domain(hostname),
+    })
+}
+
+/// Splits what the binding hands over for a parsed URL, `protocol + hostname` as `URL` gives them
+/// (`"https:" + "idp.example.com"`), at the protocol's colon (a scheme has none of its own).
+pub fn split_endpoint(text: &str) -> Option<(&str, &str)> {
+    text.split_once(':')
 }
 
 /// The IPv4 address carried by an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`), which the kernel connects

@@ -12,7 +12,7 @@
 use super::compile::{Additional, Node, ObjectRules, Schema, Shape, Ty};
 use super::input::{Class, Input, Key, LengthValue, Text};
 use super::issue::{CustomStyle, Issue, IssueKind, Literal, Origin, Parsed, PathSeg};
-use crate::guard::check_token_endpoint;
+use crate::guard::{check_parsed, split_endpoint, GuardReason};
 
 /// How a validation runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -360,7 +360,12 @@ impl<'s> Run<'s> {
             });
         }
         if rules.token_endpoint && !self.aborted(start) {
-            if let Err(reason) = check_token_endpoint(&value.text()?, self.options.relaxed_token_endpoints) {
+            let relaxed = self.options.relaxed_token_endpoints;
+            let verdict = match value.endpoint()?.as_deref().and_then(split_endpoint) {
+                Some((scheme, hostname)) => check_parsed(scheme, hostname, relaxed),
+                None => Err(GuardReason::NotAbsoluteUrl),
+            };
+            if let Err(reason) = verdict {
                 self.node_env_dependent |= reason.waived_when_relaxed();
                 self.push(IssueKind::Custom {
                     style: CustomStyle::SuperRefine,

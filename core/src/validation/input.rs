@@ -97,8 +97,11 @@ pub trait Input: Sized + Clone {
     fn number(&self) -> f64;
     /// Whether a string's UTF-16 code units are those of `text` (literal matching).
     fn equals(&self, text: &str) -> Result<bool, Self::Error>;
-    /// A string as Rust text, lone surrogates replaced by U+FFFD (what WHATWG URL parsing sees).
-    fn text(&self) -> Result<String, Self::Error>;
+    /// What WHATWG URL parsing made of a string (the token-endpoint rule): `None` when it refused it, else
+    /// `protocol + hostname` as `URL` serializes them (`"https:idp.example.com"`; see
+    /// [`crate::guard::check_parsed`]). For a tape, Node's own `new URL()` decided, when the reader read the
+    /// value; for JSON, the url crate.
+    fn endpoint(&self) -> Result<Option<String>, Self::Error>;
     /// `value[key]` for a declared property.
     fn get(&self, key: Key<'_>) -> Result<Self, Self::Error>;
     /// `key in value` for a declared property.

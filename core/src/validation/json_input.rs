@@ -85,10 +85,12 @@ impl<'a> Input for JsonInput<'a> {
         Ok(matches!(self, JsonInput::Value(Value::String(s)) if s == text))
     }
 
-    fn text(&self) -> Result<String, Self::Error> {
+    fn endpoint(&self) -> Result<Option<String>, Self::Error> {
         Ok(match self {
-            JsonInput::Value(Value::String(s)) => s.clone(),
-            _ => String::new(),
+            JsonInput::Value(Value::String(s)) => url::Url::parse(s)
+                .ok()
+                .map(|url| format!("{}:{}", url.scheme(), url.host_str().unwrap_or_default())),
+            _ => None,
         })
     }
 

@@ -9,7 +9,7 @@
 //! | node | JSON | reads |
 //! | --- | --- | --- |
 //! | value | `["v"]` | the value itself (its class, number or boolean) |
-//! | string | `["s", text, date, length]` | a string's text when `text` is 1 (the guard, literals); `Date.parse` when `date`; `value.length` of a non-string object when `length` |
+//! | string | `["s", text, date, length, endpoint]` | a string's text when `text` is 1 (literals); `Date.parse` when `date`; `value.length` of a non-string object when `length`; what `new URL()` makes of a string when `endpoint` (the token-endpoint guard) |
 //! | array | `["a", items, length]` | `value.length` once, then each item under `items`; `value.length` of a non-array object when `length` |
 //! | object | `["o", mode, [[id, required, node], …]]` | `value[name]` per property (name `id` of [`Schema::names`]), `name in value` when it read as `undefined` or is optional; for `mode` 1 (strict) and 2 (loose) the `for…in` keys not declared, and for loose their values (`key in value` when `undefined`) |
 //!
@@ -36,7 +36,7 @@ fn plan(node: &Node) -> Value {
         Shape::Any | Shape::Never => json!(["v"]),
         Shape::Literal(values) => {
             if values.iter().any(|v| matches!(v, super::issue::Literal::String(_))) {
-                json!(["s", 1, 0, 0])
+                json!(["s", 1, 0, 0, 0])
             } else {
                 json!(["v"])
             }
@@ -45,7 +45,7 @@ fn plan(node: &Node) -> Value {
             Ty::String => {
                 let rules = &node.string;
                 let length = rules.min_length.is_some() || rules.max_length.is_some();
-                json!(["s", bit(rules.token_endpoint), bit(rules.date), bit(length)])
+                json!(["s", 0, bit(rules.date), bit(length), bit(rules.token_endpoint)])
             }
             Ty::Number | Ty::Integer | Ty::Boolean | Ty::Null => json!(["v"]),
             Ty::Array => {

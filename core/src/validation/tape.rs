@@ -20,6 +20,7 @@
 //! | flag | slot holds | and then |
 //! | --- | --- | --- |
 //! | [`flags::TEXT`] | the length of the value's text | the next that many code units of the text are it |
+//! | [`flags::ENDPOINT`] | the length of what `new URL()` made of it | the next that many code units are `protocol + hostname` |
 //! | [`flags::LENGTH`] | `Number(value.length)` | |
 //! | [`flags::ITEMS`] | the number of item records | they follow, in index order |
 //! | [`flags::PROPS`] | the number of property records | they follow, in the schema's property order |
@@ -63,8 +64,14 @@ pub mod flags {
         VALUE = 2048;
         /// (A property whose `in` answer was false) a fresh object inherits a property of that name.
         INHERITED = 4096;
+        /// `new URL(value)` was asked (the token-endpoint guard): a slot follows with the length of what it
+        /// made of the value, `protocol + hostname`, the next that many code units of the text after the
+        /// value's own text (0 when it threw).
+        ENDPOINT = 8192;
+        /// `new URL(value)` did not throw (meaningful with [`ENDPOINT`]).
+        ENDPOINT_OK = 16384;
         /// Every flag.
-        ALL = 8191;
+        ALL = 32767;
     }
 }
 
@@ -118,6 +125,8 @@ struct Rec {
     flags: u32,
     /// The text span (start, length) in code units.
     text: (u32, u32),
+    /// The span of what `new URL()` made of the value.
+    endpoint: (u32, u32),
     length: f64,
     items: u32,
     props: u32,
@@ -255,6 +264,7 @@ impl<'a> Tape<'a> {
                 payload: head[1],
                 flags: bits,
                 text: (0, 0),
+                endpoint: (0, 0),
                 length: f64::NAN,
                 items: 0,
                 props: 0,
@@ -268,6 +278,12 @@ impl<'a> Tape<'a> {
             if bits & flags::TEXT != 0 {
                 let len = count(slots, slot, text.len().saturating_sub(text_at), "text length")?;
                 rec.text = (u32::try_from(text_at).map_err(|_| bad("text"))?, len);
+                text_at += len as usize;
+                slot += 1;
+            }
+            if bits & flags::ENDPOINT != 0 {
+                let len = count(slots, slot, text.len().saturating_sub(text_at), "endpoint length")?;
+                rec.endpoint = (u32::try_from(text_at).map_err(|_| bad("text"))?, len);
                 text_at += len as usize;
                 slot += 1;
             }
@@ -404,7 +420,10 @@ impl<'a> TapeInput<'a> {
         if !self.has_flag(flags::TEXT) {
             return Err(self.missing(what));
         }
-        let (start, len) = self.rec().text;
+        self.span(self.rec().text, what)
+    }
+
+    fn span(&self, (start, len): (u32, u32), what: &'static str) -> Result<&'a [u16], TapeError> {
         let (start, len) = (start as usize, len as usize);
         self.tape.text.get(start..start + len).ok_or_else(|| self.missing(what))
     }
@@ -439,14 +458,17 @@ impl<'a> Input for TapeInput<'a> {
         Ok(super::js_string::units(text).eq(span.iter().copied()))
     }
 
-    fn text(&self) -> Result<String, TapeError> {
-        let units = self.text_span("string content")?;
-        if units.iter().all(|&u| u < 0x80) {
-            // URLs are ASCII: widen nothing, decode nothing.
-            Ok(units.iter().map(|&u| char::from(u as u8)).collect())
-        } else {
-            Ok(String::from_utf16_lossy(units))
+    fn endpoint(&self) -> Result<Option<String>, TapeError> {
+        if !self.has_flag(flags::ENDPOINT) {
+            return Err(self.missing("`new URL()` answer"));
         }
+        if !self.has_flag(flags::ENDPOINT_OK) {
+            return Ok(None);
+        }
+        let units = self.span(self.rec().endpoint, "`new URL()` answer")?;
+        // A URL serializes its protocol and hostname in ASCII; anything else came from a forged tape, and is
+        // judged as it decodes.
+        Ok(Some(String::from_utf16_lossy(units)))
     }
 
     fn get(&self, key: Key<'_>) -> Result<Self, TapeError> {
