@@ -141,12 +141,22 @@ fn host_of(hostname: &str) -> Result<Host<&str>, GuardReason> {
         return Err(GuardReason::NotAbsoluteUrl);
     }
     if let Some(inner) = hostname.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
-        return inner.parse::<Ipv6Addr>().map(Host::Ipv6).map_err(|_| GuardReason::NotAbsoluteUrl);
+        return inner
+            .parse::<Ipv6Addr>()
+            .map(Host::Ipv6)
+            .map_err(|_| GuardReason::NotAbsoluteUrl);
     }
-    Ok(match hostname.parse::<Ipv4Addr>() {
-        Ok(v4) => Host::Ipv4(v4),
-        Err(_) => Host::Domain(hostname),
-    })
+    if let Ok(v4) = hostname.parse::<Ipv4Addr>() {
+        return Ok(Host::Ipv4(v4));
+    }
+    // A serialized domain is ASCII without WHATWG's forbidden domain code points: anything else is not a
+    // hostname a URL could have (a full URL passed where a hostname belongs, a forged record), and is
+    // refused rather than judged as a name.
+    let forbidden = |b: u8| b <= b' ' || b >= 0x7f || b"#%/:<>?@[\\]^|".contains(&b);
+    if hostname.bytes().any(forbidden) {
+        return Err(GuardReason::NotAbsoluteUrl);
+    }
+    Ok(Host::Domain(hostname))
 }
 
 /// Splits what the binding hands over for a parsed URL, `protocol + hostname` as `URL` gives them
@@ -246,6 +256,34 @@ mod tests {
     fn assert_both(cases: &[(&str, Result<(), GuardReason>)]) {
         assert_all(STRICT, cases);
         assert_all(RELAXED, cases);
+    }
+
+    #[test]
+    fn parsed_endpoints_are_judged_by_their_serialized_host() {
+        let cases: &[(&str, &str, Result<(), GuardReason>)] = &[
+            ("https", "idp.example.com", Ok(())),
+            ("https", "127.0.0.1", Err(Loopback)),
+            ("https", "[::1]", Err(Loopback)),
+            ("https", "[::ffff:a9fe:a9fe]", Err(LinkLocalOrMetadata)),
+            ("https", "0.0.0.0", Err(Unspecified)),
+            ("https", "metadata.google.internal.", Err(LinkLocalOrMetadata)),
+            ("https", "a.localhost", Err(Loopback)),
+            ("ftp", "idp.example.com", Err(NotHttpOrHttps)),
+            ("http", "idp.example.com", Err(MustUseHttps)),
+            // Not a hostname any URL serializes: a whole URL, a forged record.
+            ("https", "//127.0.0.1/token", Err(NotAbsoluteUrl)),
+            ("https", "", Err(NotAbsoluteUrl)),
+            ("https", "[::1", Err(NotAbsoluteUrl)),
+            ("https", "[127.0.0.1]", Err(NotAbsoluteUrl)),
+            ("https", "idp\u{3164}.example.com", Err(NotAbsoluteUrl)),
+            ("https", "a b", Err(NotAbsoluteUrl)),
+            ("https", "a%41", Err(NotAbsoluteUrl)),
+        ];
+        for (scheme, host, expected) in cases {
+            assert_eq!(check_parsed(scheme, host, STRICT), *expected, "{scheme}:{host}");
+        }
+        assert_eq!(split_endpoint("https:[::1]"), Some(("https", "[::1]")));
+        assert_eq!(split_endpoint("no colon"), None);
     }
 
     #[test]
