@@ -56,6 +56,10 @@ const KEYRING_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials ke
 const KEYRINGS: raw::Owned<Rc<KeyCell>> = raw::Owned::new(&KEYRING_TAG);
 
 /// Checks a key version given as a JavaScript number.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "`as` saturates for finite values, and the result is range-checked"
+)]
 fn key_version(argument: &str, value: f64) -> Result<KeyVersion, JsErr> {
     if !value.is_finite() || value.fract() != 0.0 {
         return Err(js_error(
@@ -86,6 +90,10 @@ impl From<Sealed> for NativeSealed {
 }
 
 /// A user id as a JavaScript number: a positive safe integer.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the value was checked to be a safe integer"
+)]
 fn user_id(value: f64) -> Result<u64, JsErr> {
     if value.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&value) {
         Ok(value as u64)
@@ -327,9 +335,11 @@ impl NativeKeyring {
                 return Err(js_error(Code::InvalidArgType, "the two buffers must not overlap"));
             }
         }
-        // SAFETY: as in `seal_in_place`; the two buffers were just checked not to overlap, so the two
+        // SAFETY: napi-rs's `Uint8ArraySlice` points at the caller's live bytes for this call, and no
+        // JavaScript runs until it returns; the two buffers were just checked not to overlap, so the two
         // mutable slices never alias.
         let refresh_token = unsafe { refresh_token.as_mut() };
+        // SAFETY: as above, for the client secret's buffer.
         let client_secret = client_secret.as_mut().map(|secret| unsafe { secret.as_mut() });
         let user = user.map(user_id).transpose()?;
         let row = match (user, mcp_server_id.as_ref()) {

@@ -333,6 +333,7 @@ unsafe extern "C" fn token_endpoint_verdict(env: sys::napi_env, info: sys::napi_
     unsafe { raw::call::<1>(env, info, token_endpoint_verdict_body) }
 }
 
+#[allow(clippy::cast_possible_truncation, reason = "a position among six reasons")]
 fn token_endpoint_verdict_body(env: sys::napi_env, [url]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
     let endpoint = read_utf8(env, url)?;
     let verdict = match split_endpoint(&endpoint) {

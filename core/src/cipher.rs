@@ -53,13 +53,18 @@ impl Cipher {
 
     /// Seals `plaintext` under a fresh random IV (see [`fresh_iv`]).
     pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.seal_with_iv(&fresh_iv()?, plaintext, aad)
+        self.seal_under(&fresh_iv()?, plaintext, aad)
     }
 
-    /// Seals under a caller-chosen IV. Reusing an IV under one key destroys GCM's security, so this is
-    /// only for known-answer tests; production code calls [`Cipher::seal`].
-    #[doc(hidden)]
+    /// Seals under a caller-chosen IV. Reusing an IV under one key destroys GCM's security, so this exists
+    /// only for known-answer tests: with the `hazmat-fixed-iv` feature, which only this crate's own tests
+    /// enable (as `aes-gcm` gates its `hazmat` API); the addon is built without it.
+    #[cfg(any(test, feature = "hazmat-fixed-iv"))]
     pub fn seal_with_iv(&self, iv: &[u8; IV_LEN], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.seal_under(iv, plaintext, aad)
+    }
+
+    fn seal_under(&self, iv: &[u8; IV_LEN], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut out = vec![0u8; MIN_SEALED_LEN + plaintext.len()];
         self.seal_into_with_iv(iv, plaintext, aad, &mut out)?;
         Ok(out)

@@ -733,6 +733,7 @@ mod tests {
             x
         }
 
+        #[allow(clippy::cast_possible_truncation, reason = "a test generator's index, below `n`")]
         fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize
         }

@@ -28,6 +28,7 @@ impl KeyVersion {
     pub const MAX: u32 = i32::MAX as u32;
 
     /// Checks that `value` is a valid key version.
+    #[allow(clippy::cast_possible_truncation, reason = "the value was range-checked just before")]
     pub fn new(value: i64) -> Result<Self, KeyringError> {
         if (1..=i64::from(Self::MAX)).contains(&value) {
             Ok(Self(value as u32))

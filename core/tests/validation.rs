@@ -8,6 +8,7 @@ use mcp_oauth_credentials_core::validation::{
 use serde_json::{json, Map, Value};
 
 /// A number as JavaScript's JSON.stringify writes it (integers without a fraction).
+#[allow(clippy::cast_possible_truncation, reason = "an integer within the safe range")]
 fn js_number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
         json!(n as i64)

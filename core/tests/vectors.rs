@@ -92,6 +92,7 @@ fn wycheproof_aes_256_gcm_through_the_open_path() {
 }
 
 #[test]
+#[allow(clippy::cast_possible_truncation, reason = "vector sizes are small")]
 fn wycheproof_hkdf_sha256() {
     let doc = load("hkdf_sha256_test.json");
     let mut seen = 0;

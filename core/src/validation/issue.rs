@@ -444,6 +444,10 @@ fn constant_code(s: &str) -> Option<u16> {
 /// per issue its field count (one unit) and, per field in zod's order, the field's index in
 /// [`FIELD_NAMES`] (one unit) and its value (see [`tags`]). JavaScript assigns the fields in that order,
 /// so the objects' key order is zod's.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+)]
 pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
     let text: usize = issues.iter().map(|issue| 64 + 16 * issue.path.len()).sum();
     let mut out = Vec::with_capacity(text + 96 * issues.len() + 2);
@@ -542,12 +546,20 @@ fn field_code(name: &str) -> u16 {
 }
 
 /// A count or length as two code units. Issue lists are far below 2^32 of anything.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+)]
 fn push_u32(out: &mut Vec<u16>, n: usize) {
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     out.push((n >> 16) as u16);
     out.push(n as u16);
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+)]
 fn push_string(out: &mut Vec<u16>, s: &str) {
     out.push(tags::STRING);
     let len_at = out.len();
@@ -568,6 +580,10 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
 
 /// A finite number as JavaScript writes it (none that reaches an issue is NaN or infinite; JSON would have
 /// written those as `null`, and so does this).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+)]
 fn push_number(out: &mut Vec<u16>, n: f64) {
     if n.is_finite() {
         // `String(-0)` is "0"; the decoder's `Number("-0")` keeps the sign a bound may carry.
@@ -811,6 +827,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "a test over the constants table, far under 16 bits"
+    )]
     fn constants_are_distinct_and_decode_to_themselves() {
         for (i, a) in CONSTANTS.iter().enumerate() {
             assert_eq!(constant_code(a), Some(i as u16));

@@ -187,6 +187,10 @@ pub struct Tape<'a> {
 }
 
 /// A slot that must hold a count or a length: a non-negative integer no larger than `bound`.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "`as` saturates and the round trip back to f64 is checked"
+)]
 fn count(slots: &[f64], at: usize, bound: usize, what: &'static str) -> Result<u32, TapeError> {
     let value = *slots.get(at).ok_or(TapeError { what, at })?;
     // `as` saturates (NaN becomes 0), so the round trip holds exactly for the integers in range.
@@ -233,6 +237,10 @@ impl<'a> Tape<'a> {
         }
     }
 
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "`as` saturates and the round trip back to f64 is checked"
+    )]
     fn parse_into(
         slots: &[f64],
         text: &'a [u16],
@@ -584,6 +592,10 @@ pub mod ops {
     }
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the encoding writes u32s as two u16 halves"
+)]
 fn push_u32(out: &mut Vec<u16>, n: u32) {
     out.push((n >> 16) as u16);
     out.push(n as u16);
