@@ -211,3 +211,37 @@ describe('misuse gets the documented TypeError or RangeError, with a code', () =
     expect(validate({}).issues.length).toBeGreaterThan(0)
   })
 })
+
+describe('a prototype patched after load reaches no keyring', () => {
+  it('every NativeKeyring method and getter, replaced after the library loaded, is never called with ours', async () => {
+    const P = require('../index.js').NativeKeyring.prototype
+    const seen: unknown[] = []
+    const saved = new Map<string, PropertyDescriptor>()
+    for (const name of Object.getOwnPropertyNames(P)) {
+      if (name === 'constructor') continue
+      const descriptor = Object.getOwnPropertyDescriptor(P, name)!
+      saved.set(name, descriptor)
+      if (descriptor.get) {
+        Object.defineProperty(P, name, { configurable: true, get() { seen.push(this); return descriptor.get!.call(this) } })
+      } else {
+        Object.defineProperty(P, name, { configurable: true, writable: true, value(...args: unknown[]) { seen.push(this); return descriptor.value.apply(this, args) } })
+      }
+    }
+    try {
+      const encryption = new CredentialEncryption({ current: 2, keys: { 1: 'old', 2: 'new' } })
+      const sealed = encryption.encrypt('t')
+      encryption.hasKey()
+      expect(encryption.decrypt(sealed.ciphertext)).toBe('t')
+      encryption.reencrypt(sealed.ciphertext, 2)
+      await encryption.reencryptMany([sealed])
+      require('../lib').buildMcpOAuthCredentialInput({ body: { mcpServerId: 'm', refreshToken: 'r', tokenEndpoint: 'https://idp.example.com/t' }, userId: 1, encryption })
+      const env = CredentialEncryption.fromEnv()
+      process.env.FOREST_EXECUTOR_ENCRYPTION_KEY = 'from-env'
+      env.encrypt('x')
+      delete process.env.FOREST_EXECUTOR_ENCRYPTION_KEY
+    } finally {
+      for (const [name, descriptor] of saved) Object.defineProperty(P, name, descriptor)
+    }
+    expect(seen).toEqual([])
+  })
+})

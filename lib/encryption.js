@@ -132,13 +132,34 @@ function keyringFromConfig(config) {
     if (secret !== undefined && typeof secret !== 'string') {
       throw argumentError(TypeError, `config.keys[${version}] must be a string`)
     }
-    ring.setSecret(version, secret ?? '')
+    RING_SET_SECRET(ring, version, secret ?? '')
   }
   if (!seen.has(current)) throw argumentError(TypeError, `config.current: key version ${current} is missing from config.keys`)
   return handle
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * NativeKeyring's methods and getters, taken at load: the prototype is reachable by any code (through
+ * `require.cache`), and a method patched there later would be handed the keyring (`this`) of every call.
+ */
+const KEYRING_PROTOTYPE = NativeKeyring.prototype
+const uncurry = (f) => Function.prototype.call.bind(f)
+function getter(name) {
+  for (let proto = KEYRING_PROTOTYPE; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name)
+    if (descriptor !== undefined) return uncurry(descriptor.get)
+  }
+  throw new Error(`mcp-oauth-credentials: NativeKeyring has no ${name} (a bug: please report it)`)
+}
+const RING_SET_SECRET = uncurry(KEYRING_PROTOTYPE.setSecret)
+const RING_SET_CURRENT = uncurry(KEYRING_PROTOTYPE.setCurrent)
+const RING_REENCRYPT = uncurry(KEYRING_PROTOTYPE.reencrypt)
+const RING_REENCRYPT_PACKED = uncurry(KEYRING_PROTOTYPE.reencryptPacked)
+const RING_SEAL_CREDENTIALS = uncurry(KEYRING_PROTOTYPE.sealCredentialsInPlace)
+const RING_HAS_KEY = getter('hasKey')
+const RING_CURRENT = getter('current')
 
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -214,11 +235,11 @@ class CredentialEncryption {
     if (config === undefined || config === null || typeof config === 'string') {
       this.#handle = newKeyring(1)
       this.#ring = new NativeKeyring(this.#handle)
-      if (config) this.#ring.setSecret(1, config)
+      if (config) RING_SET_SECRET(this.#ring, 1, config)
     } else if (typeof config === 'object' && !Array.isArray(config)) {
       this.#handle = keyringFromConfig(config)
       this.#ring = new NativeKeyring(this.#handle)
-      this.#current = this.#ring.current
+      this.#current = RING_CURRENT(this.#ring)
     } else {
       throw argumentError(TypeError, 'config must be a secret string, { current, keys }, or undefined')
     }
@@ -237,7 +258,7 @@ class CredentialEncryption {
 
   #refresh(version, secret) {
     if (this.#seen.get(version) === secret) return
-    this.#ring.setSecret(version, secret ?? '')
+    RING_SET_SECRET(this.#ring, version, secret ?? '')
     this.#seen.set(version, secret)
   }
 
@@ -250,7 +271,7 @@ class CredentialEncryption {
     const rawVersion = env[ENV_VERSION]
     const current = rawVersion === undefined || rawVersion === '' ? 1 : parseVersionText(rawVersion, ENV_VERSION)
     if (current !== this.#current) {
-      this.#ring.setCurrent(current)
+      RING_SET_CURRENT(this.#ring, current)
       this.#current = current
     }
     this.#refresh(current, env[ENV_KEY])
@@ -261,7 +282,7 @@ class CredentialEncryption {
   hasKey() {
     receiver(this, 'hasKey')
     if (this.#seen !== null) this.#sync()
-    return this.#ring.hasKey
+    return RING_HAS_KEY(this.#ring)
   }
 
   /** The version new values are sealed under. */
@@ -318,7 +339,7 @@ class CredentialEncryption {
     const { version, aad } = openOptions(versionOrOptions)
     if (this.#seen !== null) this.#sync(version)
     try {
-      return this.#ring.reencrypt(value, version ?? this.#current, aad)
+      return RING_REENCRYPT(this.#ring, value, version ?? this.#current, aad)
     } catch (err) {
       throw fromNative(err)
     }
@@ -354,7 +375,7 @@ class CredentialEncryption {
       this.#sync()
       for (const version of versions) this.#sync(version)
     }
-    if (!this.#ring.hasKey) throw new ExecutorEncryptionKeyMissingError()
+    if (!RING_HAS_KEY(this.#ring)) throw new ExecutorEncryptionKeyMissingError()
     const ring = this.#ring
     const results = new Array(jobs.length)
     for (let start = 0; start < jobs.length; start += BATCH_CHUNK) {
@@ -374,7 +395,8 @@ class CredentialEncryption {
       }
       let batch
       try {
-        batch = await ring.reencryptPacked(
+        batch = await RING_REENCRYPT_PACKED(
+          ring,
           Buffer.concat(chunk.map((job) => job.ciphertext)),
           layout,
           aads.length === 0 ? EMPTY : Buffer.concat(aads),
@@ -403,7 +425,7 @@ class CredentialEncryption {
       const refresh = unsealed(refreshToken, 'body.refreshToken')
       const secret = clientSecret === undefined ? undefined : unsealed(clientSecret, 'body.clientSecret')
       try {
-        const encKeyVersion = encryption.#ring.sealCredentialsInPlace(refresh, secret, userId, mcpServerId)
+        const encKeyVersion = RING_SEAL_CREDENTIALS(encryption.#ring, refresh, secret, userId, mcpServerId)
         return { refreshTokenEnc: refresh, clientSecretEnc: secret ?? null, encKeyVersion }
       } catch (err) {
         refresh.fill(0)
