@@ -120,11 +120,17 @@ function keyringEntries(keys) {
   return Object.keys(keys).map((version) => [parseVersionText(version, 'config.keys version'), keys[version]])
 }
 
-/** A new keyring from `{ current, keys }`: its handle (see `#handle` below). */
+/** A new keyring: its handle (see `#handle` below) and the NativeKeyring of that handle. */
+function newRing(current) {
+  const handle = newKeyring(current)
+  return { handle, ring: new NativeKeyring(handle) }
+}
+
+/** A new keyring from `{ current, keys }` (see `newRing`). */
 function keyringFromConfig(config) {
   const current = checkVersion(config.current, 'config.current')
-  const handle = newKeyring(current)
-  const ring = new NativeKeyring(handle)
+  const keyring = newRing(current)
+  const { ring } = keyring
   const seen = new Set()
   for (const [version, secret] of keyringEntries(config.keys)) {
     if (seen.has(version)) throw argumentError(TypeError, `config.keys: key version ${version} appears more than once`)
@@ -135,7 +141,7 @@ function keyringFromConfig(config) {
     RING_SET_SECRET(ring, version, secret ?? '')
   }
   if (!seen.has(current)) throw argumentError(TypeError, `config.current: key version ${current} is missing from config.keys`)
-  return handle
+  return keyring
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -233,12 +239,10 @@ class CredentialEncryption {
    */
   constructor(config) {
     if (config === undefined || config === null || typeof config === 'string') {
-      this.#handle = newKeyring(1)
-      this.#ring = new NativeKeyring(this.#handle)
+      ;({ handle: this.#handle, ring: this.#ring } = newRing(1))
       if (config) RING_SET_SECRET(this.#ring, 1, config)
     } else if (typeof config === 'object' && !Array.isArray(config)) {
-      this.#handle = keyringFromConfig(config)
-      this.#ring = new NativeKeyring(this.#handle)
+      ;({ handle: this.#handle, ring: this.#ring } = keyringFromConfig(config))
       this.#current = RING_CURRENT(this.#ring)
     } else {
       throw argumentError(TypeError, 'config must be a secret string, { current, keys }, or undefined')

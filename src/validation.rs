@@ -215,32 +215,8 @@ fn validate_tape_body(
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
     let run = |scratch: &mut Scratch| -> Result<sys::napi_value, JsErr> {
         read_utf16(raw_env, text, &mut scratch.text, "text")?;
-        let Scratch { text, tape, answer } = scratch;
-        let buffers = std::mem::take(tape);
-        let judged = (|| {
-            let parsed = match Tape::parse_in(slots, text, buffers) {
-                Ok(parsed) => parsed,
-                Err((err, buffers)) => {
-                    *tape = buffers;
-                    return Err(js_error(Code::Internal, err.to_string()));
-                }
-            };
-            let options = Options {
-                relaxed_token_endpoints,
-            };
-            let judged = validate(schema, &parsed.root(), &options).map(|outcome| {
-                if outcome.issues.is_empty() {
-                    answer.push(2);
-                    encode_output(&outcome.output, answer);
-                } else {
-                    answer.push(u16::from(outcome.node_env_dependent));
-                    answer.extend(encode_issues(&outcome.issues));
-                }
-            });
-            *tape = parsed.into_buffers();
-            judged.map_err(|e| js_error(Code::Internal, e.to_string()))
-        })();
-        let result = judged.and_then(|()| result_string(raw_env, answer));
+        let judged = judge(schema, slots, relaxed_token_endpoints, scratch);
+        let result = judged.and_then(|()| result_string(raw_env, &scratch.answer));
         scratch.wipe();
         result
     };
@@ -252,6 +228,31 @@ fn validate_tape_body(
             Err(_) => run(&mut Scratch::default()),
         })
         .unwrap_or_else(|_| run(&mut Scratch::default()))
+}
+
+/// Parses the tape of `slots` and `scratch.text` in the scratch's buffers, validates it against `schema`,
+/// and writes the answer into `scratch.answer` (see [`result_string`]). The buffers go back to the scratch
+/// whether or not the tape parses.
+fn judge(schema: &Schema, slots: &[f64], relaxed_token_endpoints: bool, scratch: &mut Scratch) -> Result<(), JsErr> {
+    let Scratch { text, tape, answer } = scratch;
+    let parsed = Tape::parse_in(slots, text, std::mem::take(tape)).map_err(|(err, buffers)| {
+        *tape = buffers;
+        js_error(Code::Internal, err.to_string())
+    })?;
+    let options = Options {
+        relaxed_token_endpoints,
+    };
+    let judged = validate(schema, &parsed.root(), &options).map(|outcome| {
+        if outcome.issues.is_empty() {
+            answer.push(2);
+            encode_output(&outcome.output, answer);
+        } else {
+            answer.push(u16::from(outcome.node_env_dependent));
+            answer.extend(encode_issues(&outcome.issues));
+        }
+    });
+    *tape = parsed.into_buffers();
+    judged.map_err(|e| js_error(Code::Internal, e.to_string()))
 }
 
 /// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer

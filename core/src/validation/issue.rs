@@ -446,7 +446,7 @@ fn constant_code(s: &str) -> Option<u16> {
 /// so the objects' key order is zod's.
 #[allow(
     clippy::cast_possible_truncation,
-    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+    reason = "an issue's field count and a u32 count's two halves fit in 16 bits each"
 )]
 pub fn encode_issues(issues: &[Issue]) -> Vec<u16> {
     let text: usize = issues.iter().map(|issue| 64 + 16 * issue.path.len()).sum();
@@ -546,10 +546,7 @@ fn field_code(name: &str) -> u16 {
 }
 
 /// A count or length as two code units. Issue lists are far below 2^32 of anything.
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "a u32 written as its two 16-bit halves")]
 fn push_u32(out: &mut Vec<u16>, n: usize) {
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     out.push((n >> 16) as u16);
@@ -558,7 +555,7 @@ fn push_u32(out: &mut Vec<u16>, n: usize) {
 
 #[allow(
     clippy::cast_possible_truncation,
-    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
+    reason = "a string's u32 length written as its two 16-bit halves"
 )]
 fn push_string(out: &mut Vec<u16>, s: &str) {
     out.push(tags::STRING);
@@ -580,10 +577,7 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
 
 /// A finite number as JavaScript writes it (none that reaches an issue is NaN or infinite; JSON would have
 /// written those as `null`, and so does this).
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "the encoding writes u32s as two u16 halves and field counts under 16 bits"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "a number's text is under 30 code units")]
 fn push_number(out: &mut Vec<u16>, n: f64) {
     if n.is_finite() {
         // `String(-0)` is "0"; the decoder's `Number("-0")` keeps the sign a bound may carry.
