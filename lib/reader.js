@@ -56,6 +56,8 @@ const ENDPOINT_OK = F('ENDPOINT_OK')
 const FRESH = {}
 
 const DATE_PARSE = Date.parse
+const RUN_IN_THIS_CONTEXT = require('node:vm').runInThisContext
+const DEFINE_PROPERTY = Object.defineProperty
 const IS_ARRAY = Array.isArray
 const NUMBER_OF = Number
 const MAX_LENGTH = 4294967295
@@ -106,6 +108,11 @@ class Tape {
     if (flags & ITEMS) extra++
     if (flags & PROPS) extra++
     if (flags & EXTRAS) extra++
+    return this.put(value, cls, payload, flags, extra)
+  }
+
+  /** `record` for a caller that knows how many slots its flags announce (`extra`). */
+  put(value, cls, payload, flags, extra) {
     const at = this.alloc(3 + extra)
     const slots = this.slots
     slots[at] = cls
@@ -125,7 +132,8 @@ class Tape {
   clear() {
     this.used = 0
     this.text = ''
-    this.values.fill(undefined, 0, this.records)
+    const values = this.values
+    for (let i = 0, n = this.records; i < n; i++) values[i] = undefined
     this.records = 0
   }
 }
@@ -204,121 +212,252 @@ function itemCount(length) {
   return count
 }
 
-const valueNode = {
-  read(value, tape) {
-    plain(value, tape, classOf(value), 0)
-  },
+// The reader of a plan is JavaScript generated from it, as zod compiles an object's parse: each read is
+// then a property access with a literal key, which the engine of the running Node can keep monomorphic
+// (a shared reader's `value[name]` meets every name at one site). There is one reader: the code below emits
+// it, and nothing else reads an input. It sees only the helpers passed to it. Names enter the source as
+// JSON string literals, the one form that says any JavaScript string (lone surrogates included) exactly.
+//
+// It is compiled with this realm's Function constructor, so that it runs in the realm the package was
+// loaded in (a Jest test's, a vm context's). Where that realm refuses code generation from strings
+// (`--disallow-code-generation-from-strings`), it is compiled with `vm`, which that flag leaves alone, in
+// the main context: the same source, so the same reads; the objects and arrays of `data` still come from
+// this realm, because the source makes them with `newObject`/`newArray` (helpers of this file), and only an
+// error the engine itself throws while reading (a revoked Proxy's TypeError) is then the main context's.
+
+/** Objects with more declared properties than this test `for…in` keys against a Set, not a `switch`. */
+const SWITCH_LIMIT = 32
+
+const HELPERS = {
+  classOf,
+  plain,
+  withLength,
+  itemCount,
+  truthyFlag,
+  endpointOf,
+  DATE_PARSE,
+  NUMBER_IS_NAN: Number.isNaN,
+  FRESH,
+  defineData,
+  newObject: () => ({}),
+  newArray: () => [],
 }
 
-function stringNode(text, date, length, endpoint) {
-  return {
-    read(value, tape) {
-      const cls = classOf(value)
-      if (cls === STRING) {
-        let flags = 0
-        if (text) flags |= TEXT
-        if (date) flags |= Number.isNaN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK
-        const parsed = endpoint ? endpointOf(value) : null
-        if (endpoint) flags |= parsed === null ? ENDPOINT : ENDPOINT | ENDPOINT_OK
-        const at = tape.record(value, STRING, value.length, flags)
-        let slot = at + 3
-        if (text) {
-          tape.slots[slot++] = value.length
-          tape.text += value
-        }
-        if (parsed !== null) {
-          tape.slots[slot] = parsed.length
-          tape.text += parsed
-        }
-      } else if (length && cls !== UNDEFINED && cls !== NULL) {
-        withLength(value, tape, cls)
+/** Emits the functions of one plan: `fn(plan)` returns the name of the function reading that node. */
+class Emitter {
+  constructor(names) {
+    this.names = names
+    this.functions = []
+    /** Values the generated code refers to (Sets of declared names), passed in as `K[i]`. */
+    this.constants = []
+  }
+
+  literal(name) {
+    return JSON.stringify(name)
+  }
+
+  /**
+   * Puts `value` under `key` (source text) into the fresh object `object`: assigned, or defined where a
+   * fresh object inherits the name (see `defineData`). Asked at each store: Object.prototype can change
+   * after compileSchema.
+   */
+  store(object, key, value) {
+    return `if (${key} in FRESH) defineData(${object}, ${key}, ${value}); else ${object}[${key}] = ${value}`
+  }
+
+  fn(plan) {
+    const id = `n${this.functions.length}`
+    this.functions.push(null) // reserves the name: children are emitted after it
+    this.functions[Number(id.slice(1))] = `function ${id}(value, tape) {\n${this.body(plan)}\n}`
+    return id
+  }
+
+  body(plan) {
+    switch (plan[0]) {
+      case 'v':
+        return 'plain(value, tape, classOf(value), 0)\nreturn value'
+      case 's':
+        return this.string(plan[1] === 1, plan[2] === 1, plan[3] === 1, plan[4] === 1)
+      case 'a':
+        return this.array(plan[1], plan[2] === 1)
+      case 'o':
+        return this.object(plan[1], plan[2])
+      default:
+        throw new Error(`mcp-oauth-credentials: unknown read plan node ${plan[0]} (a bug: please report it)`)
+    }
+  }
+
+  /** A string's class, then (a string) its text, `Date.parse` and `new URL()` as asked; else its length. */
+  string(text, date, length, endpoint) {
+    const lines = ['const cls = classOf(value)', 'if (cls === STRING) {']
+    lines.push(`  let flags = ${text ? 'TEXT' : '0'}`)
+    if (date) lines.push('  flags |= NUMBER_IS_NAN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK')
+    if (endpoint) {
+      lines.push('  const parsed = endpointOf(value)')
+      lines.push('  flags |= parsed === null ? ENDPOINT : ENDPOINT | ENDPOINT_OK')
+    }
+    lines.push(`  const at = tape.put(value, STRING, value.length, flags, ${(text ? 1 : 0) + (endpoint ? 1 : 0)})`)
+    if (text) {
+      lines.push('  tape.slots[at + 3] = value.length')
+      lines.push('  tape.text += value')
+    }
+    if (endpoint) {
+      lines.push('  if (parsed !== null) {')
+      lines.push(`    tape.slots[at + ${text ? 4 : 3}] = parsed.length`)
+      lines.push('    tape.text += parsed')
+      lines.push('  }')
+    }
+    lines.push(...this.otherwise(length), 'return value')
+    return lines.join('\n')
+  }
+
+  /** The branches for a value of another class than the node's: its length, when the plan checks one. */
+  otherwise(length) {
+    if (!length) return ['} else plain(value, tape, cls, 0)']
+    return ['} else if (cls !== UNDEFINED && cls !== NULL) withLength(value, tape, cls)', 'else plain(value, tape, cls, 0)']
+  }
+
+  array(items, length) {
+    const child = this.fn(items)
+    return [
+      'const cls = classOf(value)',
+      'if (cls === ARRAY) {',
+      '  const count = itemCount(value.length)',
+      '  const at = tape.put(value, ARRAY, 0, ITEMS, 1)',
+      '  tape.slots[at + 3] = count',
+      '  const data = newArray()',
+      `  for (let i = 0; i < count; i++) data[i] = ${child}(value[i], tape)`,
+      '  return data',
+      ...this.otherwise(length),
+      'return value',
+    ].join('\n')
+  }
+
+  /** `entries`: `[id, required, plan]` per declared property, in shape order. */
+  object(mode, entries) {
+    const catchall = mode !== 0
+    const loose = mode === 2
+    const lines = [
+      'const cls = classOf(value)',
+      'if (cls !== OBJECT) {',
+      '  plain(value, tape, cls, 0)',
+      '  return value',
+      '}',
+      `const at = tape.put(value, OBJECT, 0, ${catchall ? 'PROPS | EXTRAS' : 'PROPS'} | truthyFlag(value, cls), ${catchall ? 2 : 1})`,
+      `tape.slots[at + 3] = ${entries.length}`,
+      'let property, child, read',
+      'const data = newObject()',
+    ]
+    const declared = []
+    for (const [id, required, plan] of entries) {
+      const name = this.names[id]
+      declared.push(name)
+      const key = this.literal(name)
+      const read = this.fn(plan)
+      lines.push(`property = value[${key}]`, 'child = tape.used', `read = ${read}(property, tape)`)
+      // `key in value` when the property read as undefined, or is optional (see the top of this file).
+      if (required === 1) {
+        lines.push('if (property !== undefined) {', `  ${this.store('data', key, 'read')}`, '} else {')
       } else {
-        plain(value, tape, cls, 0)
+        lines.push('{')
       }
-    },
-  }
-}
-
-function arrayNode(items, length) {
-  return {
-    read(value, tape) {
-      const cls = classOf(value)
-      if (cls === ARRAY) {
-        const count = itemCount(value.length)
-        const at = tape.record(value, ARRAY, 0, ITEMS)
-        tape.slots[at + 3] = count
-        for (let i = 0; i < count; i++) items.read(value[i], tape)
-      } else if (length && cls !== UNDEFINED && cls !== NULL) {
-        withLength(value, tape, cls)
-      } else {
-        plain(value, tape, cls, 0)
-      }
-    },
-  }
-}
-
-/** `entries`: `{ name, required, child }` per declared property, in shape order. */
-function objectNode(mode, entries) {
-  const count = entries.length
-  const declared = new Set(entries.map((e) => e.name))
-  const catchall = mode !== 0
-  const loose = mode === 2
-  return {
-    read(value, tape) {
-      const cls = classOf(value)
-      if (cls !== OBJECT) {
-        plain(value, tape, cls, 0)
-        return
-      }
-      const at = tape.record(value, OBJECT, 0, PROPS | (catchall ? EXTRAS : 0) | truthyFlag(value, cls))
-      tape.slots[at + 3] = count
-      for (let i = 0; i < count; i++) {
-        const entry = entries[i]
-        const name = entry.name
-        const property = value[name]
-        const child = tape.used
-        entry.child.read(property, tape)
-        if (property === undefined || !entry.required) {
-          if (name in value) tape.flag(child, HAS_KNOWN | HAS)
-          else tape.flag(child, property !== undefined && name in FRESH ? HAS_KNOWN | INHERITED : HAS_KNOWN)
-        }
-      }
-      if (!catchall) return
-      let extras = 0
-      for (const key in value) {
-        if (declared.has(key)) continue
-        extras++
-        // The engine names a key by its record (issues and `data` take it from `tape.values`): its text
-        // need not cross.
-        const keyAt = tape.record(key, STRING, key.length, loose ? VALUE : 0)
-        if (loose) {
-          const property = value[key]
-          plain(property, tape, classOf(property), 0)
-          if (property === undefined) tape.flag(keyAt, key in value ? HAS_KNOWN | HAS : HAS_KNOWN)
-        }
-      }
-      tape.slots[at + 4] = extras
-    },
-  }
-}
-
-/** Builds the reader of a read plan (parsed JSON, see core/src/validation/plan.rs). */
-function compileReader(plan, names) {
-  switch (plan[0]) {
-    case 'v':
-      return valueNode
-    case 's':
-      return stringNode(plan[1] === 1, plan[2] === 1, plan[3] === 1, plan[4] === 1)
-    case 'a':
-      return arrayNode(compileReader(plan[1], names), plan[2] === 1)
-    case 'o':
-      return objectNode(
-        plan[1],
-        plan[2].map(([id, required, child]) => ({ name: names[id], required: required === 1, child: compileReader(child, names) })),
+      lines.push(
+        `  if (${key} in value) {`,
+        '    tape.flag(child, HAS_KNOWN | HAS)',
+        `    ${this.store('data', key, 'read')}`,
+        `  } else {`,
+        `    tape.flag(child, property !== undefined && ${key} in FRESH ? HAS_KNOWN | INHERITED : HAS_KNOWN)`,
+        // What a reader builds takes the value when it is not undefined (core/src/validation/plan.rs);
+        // only a Proxy can have read one for a key not `in` it.
+        `    if (property !== undefined) ${this.store('data', key, 'read')}`,
+        '  }',
+        '}',
       )
-    default:
-      throw new Error(`mcp-oauth-credentials: unknown read plan node ${plan[0]} (a bug: please report it)`)
+    }
+    if (!catchall) return [...lines, 'return data'].join('\n')
+    lines.push('let extras = 0', 'for (const key in value) {')
+    if (declared.length <= SWITCH_LIMIT) {
+      if (declared.length > 0) {
+        lines.push(`  switch (key) {`, ...declared.map((name) => `    case ${this.literal(name)}:`), '      continue', '  }')
+      }
+    } else {
+      const set = this.constants.push(new Set(declared)) - 1
+      lines.push(`  if (K[${set}].has(key)) continue`)
+    }
+    lines.push(
+      '  extras++',
+      // The engine names a key by its record (issues and `data` take it from `tape.values`): its text need
+      // not cross.
+      `  const keyAt = tape.put(key, STRING, key.length, ${loose ? 'VALUE' : '0'}, 0)`,
+    )
+    if (loose) {
+      lines.push(
+        '  const extra = value[key]',
+        '  plain(extra, tape, classOf(extra), 0)',
+        '  if (extra !== undefined) {',
+        `    ${this.store('data', 'key', 'extra')}`,
+        '  } else if (key in value) {',
+        '    tape.flag(keyAt, HAS_KNOWN | HAS)',
+        `    ${this.store('data', 'key', 'extra')}`,
+        '  } else tape.flag(keyAt, HAS_KNOWN)',
+      )
+    }
+    lines.push('}', 'tape.slots[at + 4] = extras', 'return data')
+    return lines.join('\n')
   }
 }
 
-module.exports = { Tape, compileReader }
+const CONSTANT_NAMES = Object.keys(LAYOUT)
+  .filter((key) => key.startsWith('class.') || key.startsWith('flag.'))
+  .sort()
+  .map((key) => [key.slice(key.indexOf('.') + 1).toUpperCase(), LAYOUT[key]])
+
+/** The body of the reader's factory `(H, K) => read`: H the helpers, K the constants it returns. */
+function readerSource(plan, names) {
+  const emitter = new Emitter(names)
+  const root = emitter.fn(plan)
+  const body = [
+    "'use strict'",
+    `const { ${Object.keys(HELPERS).join(', ')} } = H`,
+    ...CONSTANT_NAMES.map(([name, value]) => `const ${name} = ${value}`),
+    ...emitter.functions,
+    `return ${root}`,
+  ].join('\n')
+  return { body, constants: emitter.constants }
+}
+
+/** This realm's Function constructor (the intrinsic, whatever `globalThis.Function` says later). */
+const FUNCTION_CONSTRUCTOR = function () {}.constructor
+
+/** Whether this realm compiles code from strings (see the top of this part), asked once. */
+const REALM_COMPILES = (() => {
+  try {
+    FUNCTION_CONSTRUCTOR('')
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** A factory from its parameters' names and body: in this realm when it allows it, else with `vm`. */
+function compileFactory(params, body, filename) {
+  if (REALM_COMPILES) return FUNCTION_CONSTRUCTOR(...params, body)
+  return RUN_IN_THIS_CONTEXT(`(function (${params.join(', ')}) {\n${body}\n})`, { filename })
+}
+
+/**
+ * Builds the reader of a read plan (parsed JSON, see core/src/validation/plan.rs): `read(value, tape)`
+ * records `value` on `tape` and returns the data it built (plan.rs, "The data a reader builds").
+ */
+function compileReader(plan, names) {
+  const { body, constants } = readerSource(plan, names)
+  const factory = compileFactory(['H', 'K'], body, 'mcp-oauth-credentials:reader')
+  return { read: factory(HELPERS, constants) }
+}
+
+/** An ordinary own property, made without running anything `object` inherits. */
+function defineData(object, key, value) {
+  DEFINE_PROPERTY(object, key, { value, writable: true, enumerable: true, configurable: true })
+}
+
+module.exports = { Tape, compileReader, defineData, readerSource, REALM_COMPILES }

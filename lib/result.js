@@ -36,7 +36,7 @@ const OP_KEY = O('KEY')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
-const DEFINE_PROPERTY = Object.defineProperty
+const { defineData } = require('./reader.js')
 /** What a fresh `data` object inherits (this realm's Object.prototype chain). */
 const FRESH = {}
 /** zod's en locale maps parsed types through an object literal (its prototype's names included). */
@@ -157,18 +157,11 @@ class Answer {
           let key
           if (tag === OP_NAME) key = this.names[this.u32()]
           else if (tag === OP_KEY) key = this.values[this.u32()]
-          else throw malformed()
+          if (typeof key !== 'string') throw malformed()
           const value = this.data()
-          if (key in FRESH) {
-            // A name a fresh object inherits: assigning would run what it inherits instead of making an
-            // own property (`__proto__` would set the prototype of `data` to a value the caller chose, as
-            // zod 4.3.6 does; a setter planted on Object.prototype would take the value). Defined, it is
-            // an ordinary own property. Other names cannot meet a setter, and are assigned (ten times
-            // cheaper).
-            DEFINE_PROPERTY(object, key, { value, writable: true, enumerable: true, configurable: true })
-          } else {
-            object[key] = value
-          }
+          // Assigned unless a fresh object inherits the name (see `defineData`, lib/reader.js).
+          if (key in FRESH) defineData(object, key, value)
+          else object[key] = value
         }
         return object
       }
@@ -178,8 +171,10 @@ class Answer {
   }
 }
 
-/** The first code unit of an answer: 2 means success. */
+/** The first code unit of an answer: 2 means success, and `data` follows. */
 const SUCCESS = 2
+/** The whole answer when `data` is what the reader built. */
+const AS_READ = '\u0003'
 /** The first code unit of issues that hold only outside NODE_ENV development and test. */
 const NODE_ENV_DEPENDENT = 1
 
@@ -188,9 +183,9 @@ function decodeIssues(answer, values) {
   return new Answer(answer, values, null).issues()
 }
 
-/** The data of a successful answer. */
+/** The data of a successful answer that spells it out (first unit SUCCESS). */
 function decodeData(answer, values, names) {
   return new Answer(answer, values, names).data()
 }
 
-module.exports = { decodeIssues, decodeData, SUCCESS, NODE_ENV_DEPENDENT }
+module.exports = { decodeIssues, decodeData, AS_READ, SUCCESS, NODE_ENV_DEPENDENT }

@@ -9,7 +9,7 @@ const { NativeValidator, validateTape } = require('../index.js')
 const { argumentError } = require('./errors.js')
 const { relaxedTokenEndpoints } = require('./guard.js')
 const { Tape, compileReader } = require('./reader.js')
-const { decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = require('./result.js')
+const { AS_READ, decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = require('./result.js')
 const { snapshotSchema, unescapeString } = require('./schema-document.js')
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
@@ -48,8 +48,9 @@ class Validator {
   #tape = new Tape()
 
   constructor(native, document) {
-    this.#names = native.names.map(unescapeString)
-    this.#reader = compileReader(JSON.parse(native.readPlan), this.#names)
+    const names = native.names.map(unescapeString)
+    this.#reader = compileReader(JSON.parse(native.readPlan), names)
+    this.#names = names
     this.#handle = native.handle()
     // As zod's: own functions bound to this validator (`const { safeParse } = schema` works), so none can
     // be called on another object.
@@ -84,13 +85,14 @@ class Validator {
     if (tape.busy) tape = new Tape() // a getter of the input is validating something itself
     tape.busy = true
     try {
-      this.#reader.read(input, tape)
+      const built = this.#reader.read(input, tape)
       let answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, false)
       // The strict rules refused a token endpoint for a reason development and test lift: only now does
       // NODE_ENV decide anything, so only now is it read (and the same record judged again if it relaxes).
       if (answer.charCodeAt(0) === NODE_ENV_DEPENDENT && relaxedTokenEndpoints()) {
         answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, true)
       }
+      if (answer === AS_READ) return { success: true, data: built }
       if (answer.charCodeAt(0) === SUCCESS) return { success: true, data: decodeData(answer, tape.values, this.#names) }
       return { success: false, error: returnedError(decodeIssues(answer, tape.values)) }
     } finally {

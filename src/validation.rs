@@ -69,7 +69,8 @@ pub struct NativeValidator {
 
 /// A result as one JavaScript string. The first code unit says what follows: 0 or 1, the issues
 /// (`encode_issues`), 1 when they hold only if `NODE_ENV` is not `development` or `test` (see
-/// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions.
+/// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions; 3 (alone),
+/// success, and `data` is what the reader built (`Outcome::as_read`).
 fn result_string(env: sys::napi_env, units: &[u16]) -> Result<sys::napi_value, JsErr> {
     let mut out = ptr::null_mut();
     // SAFETY: `units` holds `units.len()` code units.
@@ -243,7 +244,9 @@ fn judge(schema: &Schema, slots: &[f64], relaxed_token_endpoints: bool, scratch:
         relaxed_token_endpoints,
     };
     let judged = validate(schema, &parsed.root(), &options).map(|outcome| {
-        if outcome.issues.is_empty() {
+        if outcome.issues.is_empty() && outcome.as_read {
+            answer.push(3);
+        } else if outcome.issues.is_empty() {
             answer.push(2);
             encode_output(&outcome.output, answer);
         } else {

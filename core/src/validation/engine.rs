@@ -61,6 +61,12 @@ pub struct Outcome<'s, I> {
     /// How many values the walk visited: at most one visit per value of the input (the tests hold the
     /// engine to that, for any tape).
     pub visited: usize,
+    /// `output` is what a reader builds as it reads (see [`super::plan`], "The data a reader builds"): a
+    /// fresh object per object read, holding each declared property and each kept extra key whose value is
+    /// not `undefined` or whose key is `in` the input, in the order read; a fresh array per array read;
+    /// every other value itself. False when the walk left that rule (an optional property whose issues it
+    /// dropped is left out), and then only `output` says what `data` is.
+    pub as_read: bool,
 }
 
 /// Validates `input` against `schema`.
@@ -71,6 +77,7 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
         path: Vec::new(),
         node_env_dependent: false,
         visited: 0,
+        as_read: true,
     };
     let output = run.node(&schema.root, input)?;
     Ok(Outcome {
@@ -78,6 +85,7 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
         output,
         node_env_dependent: run.node_env_dependent,
         visited: run.visited,
+        as_read: run.as_read,
     })
 }
 
@@ -90,6 +98,8 @@ struct Run<'s> {
     node_env_dependent: bool,
     /// See [`Outcome::visited`].
     visited: usize,
+    /// See [`Outcome::as_read`].
+    as_read: bool,
 }
 
 /// A step of the walk's path (an issue's [`PathSeg`], borrowed).
@@ -419,6 +429,7 @@ impl<'s> Run<'s> {
                 // where a fresh object would inherit the name (`toString`), no `data` without it can, and
                 // the issues stand.
                 self.issues.truncate(start);
+                self.as_read = false;
                 continue;
             }
             if is_undefined(&result) {

@@ -13,6 +13,14 @@
 //! | array | `["a", items, length]` | `value.length` once, then each item under `items`; `value.length` of a non-array object when `length` |
 //! | object | `["o", mode, [[id, required, node], …]]` | `value[name]` per property (name `id` of [`Schema::names`]), `name in value` when it read as `undefined` or is optional; for `mode` 1 (strict) and 2 (loose) the `for…in` keys not declared, and for loose their values (`key in value` when `undefined`) |
 //!
+//! # The data a reader builds
+//! As it reads, the reader also builds what `data` is unless the engine says otherwise: a fresh object for
+//! each object it reads under an object node (each declared property, then each kept extra key of a loose
+//! object, in the order read, whose value is not `undefined` or whose key is `in` the input), a fresh
+//! array for each array it reads under an array node, and every other value itself. When the walk's
+//! output is exactly that ([`super::engine::Outcome::as_read`]), the answer says so in one code unit and
+//! the binding returns what the reader built; otherwise the answer spells `data` out.
+//!
 //! A received-type name (`constructor.name`) is not part of the plan: zod reads it when it formats a
 //! message, so the binding reads it while finalizing the issues the engine returned.
 
