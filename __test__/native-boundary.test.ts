@@ -104,6 +104,47 @@ describe('keys only through their owner', () => {
   })
 })
 
+describe('no native entry point reads shared memory', () => {
+  /** A view of a SharedArrayBuffer holding `bytes`, which another thread could write during a call. */
+  const shared = (bytes: Uint8Array): Uint8Array => {
+    const view = new Uint8Array(new SharedArrayBuffer(bytes.length))
+    view.set(bytes)
+    return view
+  }
+  const refused = expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/not a SharedArrayBuffer$/) })
+
+  it('every export and method that takes bytes refuses a view of a SharedArrayBuffer, in any load', () => {
+    for (const m of [secondLoad(), require('../index.js')]) {
+      const handle = m.newKeyring(1)
+      const ring = new m.NativeKeyring(handle)
+      ring.setSecret(1, 'vault-secret-never-exported')
+      const sealed = new Uint8Array(28 + 5)
+      sealed.set(Buffer.from('hello'), 28)
+      m.sealWithKeyring(handle, sealed)
+      const aad = new Uint8Array(8)
+      expect(m.decryptWithKeyring(handle, sealed, 1)).toBe('hello')
+      expect(() => m.sealWithKeyring(handle, shared(sealed))).toThrow(refused)
+      expect(() => m.sealWithKeyring(handle, new Uint8Array(40), shared(aad))).toThrow(refused)
+      expect(() => m.decryptWithKeyring(handle, shared(sealed), 1)).toThrow(refused)
+      expect(() => m.decryptWithKeyring(handle, sealed, 1, shared(aad))).toThrow(refused)
+      expect(() => ring.reencrypt(shared(sealed), 1)).toThrow(refused)
+      expect(() => ring.reencrypt(sealed, 1, shared(aad))).toThrow(refused)
+      expect(() => ring.sealCredentialsInPlace(shared(new Uint8Array(40)))).toThrow(refused)
+      expect(() => ring.sealCredentialsInPlace(new Uint8Array(40), shared(new Uint8Array(40)))).toThrow(refused)
+      const layout = new Uint32Array([sealed.length, 1, 0])
+      expect(() => ring.reencryptPacked(shared(sealed), layout, new Uint8Array(0))).toThrow(refused)
+      expect(() => ring.reencryptPacked(sealed, new Uint32Array(new SharedArrayBuffer(12)), new Uint8Array(0))).toThrow(refused)
+      expect(() => ring.reencryptPacked(sealed, layout, shared(new Uint8Array(1)))).toThrow(refused)
+      expect(() => m.validateTape(new m.NativeValidator('{}').handle(), '', new SharedArrayBuffer(24), 3, false)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      )
+      // The same calls over ordinary memory work.
+      expect(ring.reencrypt(sealed, 1).ciphertext.length).toBe(sealed.length)
+      expect(ring.sealCredentialsInPlace(new Uint8Array(40), new Uint8Array(40))).toBe(1)
+    }
+  })
+})
+
 describe('no native entry point quotes a caller’s value', () => {
   it('in any argument position, for every export, class and method of index.js', async () => {
     const m = require('../index.js')
@@ -243,5 +284,42 @@ describe('a prototype patched after load reaches no keyring', () => {
       for (const [name, descriptor] of saved) Object.defineProperty(P, name, descriptor)
     }
     expect(seen).toEqual([])
+  })
+})
+
+describe('a Buffer function replaced after load never sees a plaintext', () => {
+  it('Buffer.byteLength, Buffer.allocUnsafe, write and utf8Write, patched after the library loaded', () => {
+    const encryption = new CredentialEncryption('patch-test-secret')
+    const seen: unknown[] = []
+    const targets: [object, string][] = [
+      [Buffer, 'byteLength'],
+      [Buffer, 'allocUnsafe'],
+      [Buffer.prototype, 'write'],
+      [Buffer.prototype, 'utf8Write'],
+    ]
+    const saved = targets.map(([owner, name]) => [owner, name, Object.getOwnPropertyDescriptor(owner, name)!] as const)
+    for (const [owner, name, descriptor] of saved) {
+      Object.defineProperty(owner, name, {
+        configurable: true,
+        writable: true,
+        value(this: unknown, ...args: unknown[]) {
+          seen.push(...args)
+          return descriptor.value.apply(this, args)
+        },
+      })
+    }
+    let sealed
+    try {
+      sealed = encryption.encrypt('PLAINTEXT-1')
+      require('../lib').buildMcpOAuthCredentialInput({
+        body: { mcpServerId: 'm', refreshToken: 'PLAINTEXT-2', clientId: 'c', clientSecret: 'PLAINTEXT-3', tokenEndpoint: 'https://idp.example.com/t' },
+        userId: 1,
+        encryption,
+      })
+    } finally {
+      for (const [owner, name, descriptor] of saved) Object.defineProperty(owner, name, descriptor)
+    }
+    expect(encryption.decrypt(sealed.ciphertext)).toBe('PLAINTEXT-1')
+    expect(seen.filter((value) => typeof value === 'string' && value.startsWith('PLAINTEXT'))).toEqual([])
   })
 })

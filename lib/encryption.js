@@ -36,6 +36,11 @@ const TYPED_ARRAY_BUFFER = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE
 const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get
 const TYPED_ARRAY_SET = TYPED_ARRAY_PROTOTYPE.set
 const UINT8_ARRAY = Uint8Array
+// A plaintext goes through these: taken at load, so that a Buffer method replaced later never sees one.
+// `utf8Write` is the native encoder `buf.write(string, offset, length, 'utf8')` calls.
+const BYTE_LENGTH = Buffer.byteLength
+const ALLOC_UNSAFE = Buffer.allocUnsafe
+const UTF8_WRITE = Buffer.prototype.utf8Write ?? Buffer.prototype.write
 
 function checkVersion(value, name) {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -195,10 +200,10 @@ function openable(value, name) {
  * encrypts it where it lies, so the plaintext is never copied into Rust memory.
  */
 function unsealed(plaintext, name) {
-  const length = Buffer.byteLength(plaintext, 'utf8')
+  const length = BYTE_LENGTH(plaintext, 'utf8')
   if (length > MAX_PLAINTEXT_BYTES) throw argumentError(RangeError, `${name} is ${TOO_LONG}`)
-  const buffer = Buffer.allocUnsafe(HEADER + length)
-  buffer.write(plaintext, HEADER, length, 'utf8')
+  const buffer = ALLOC_UNSAFE(HEADER + length)
+  UTF8_WRITE.call(buffer, plaintext, HEADER, length)
   return buffer
 }
 

@@ -19,7 +19,7 @@ use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, Row
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring, Sealed};
 use std::ptr;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Uint8ArraySlice, Unknown, Utf16String};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Unknown, Utf16String};
 use napi::sys;
 use napi::{JsValue, Task};
 use napi_derive::napi;
@@ -51,7 +51,7 @@ impl KeyCell {
 /// cannot become a string, and Node-API would fail with a bare status code.
 const MAX_STRING_BYTES: usize = 536_870_888;
 
-const KEYRING_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials keyring");
+const KEYRING_TAG: sys::napi_type_tag = raw::build_tag::<Rc<KeyCell>>("mcp-oauth-credentials keyring");
 /// Keyring handles.
 const KEYRINGS: raw::Owned<Rc<KeyCell>> = raw::Owned::new(&KEYRING_TAG);
 
@@ -324,23 +324,27 @@ impl NativeKeyring {
     #[napi]
     pub fn seal_credentials_in_place(
         &self,
-        mut refresh_token: Uint8ArraySlice<'_>,
-        mut client_secret: Option<Uint8ArraySlice<'_>>,
+        env: Env,
+        #[napi(ts_arg_type = "Uint8Array")] refresh_token: Unknown<'_>,
+        #[napi(ts_arg_type = "Uint8Array | undefined | null")] client_secret: Option<Unknown<'_>>,
         user: Option<f64>,
         mcp_server_id: Option<Utf16String>,
     ) -> Result<u32, JsErr> {
-        if let Some(secret) = client_secret.as_ref() {
-            let (a, b) = (refresh_token.as_ptr_range(), secret.as_ptr_range());
-            if a.start < b.end && b.start < a.end {
-                return Err(js_error(Code::InvalidArgType, "the two buffers must not overlap"));
-            }
+        let env = env.raw();
+        let refresh_token = raw::uint8_array(env, refresh_token.raw(), "refreshToken")?;
+        let client_secret = match client_secret {
+            Some(secret) if !raw::is_nullish(env, secret.raw()) => Some(raw::uint8_array(env, secret.raw(), "clientSecret")?),
+            _ => None,
+        };
+        if client_secret.is_some_and(|secret| raw::overlap(refresh_token, secret)) {
+            return Err(js_error(Code::InvalidArgType, "the two buffers must not overlap"));
         }
-        // SAFETY: napi-rs's `Uint8ArraySlice` points at the caller's live bytes for this call, and no
-        // JavaScript runs until it returns; the two buffers were just checked not to overlap, so the two
-        // mutable slices never alias.
-        let refresh_token = unsafe { refresh_token.as_mut() };
+        // SAFETY: `uint8_array` gave the caller's live, unshared bytes for this call, and no JavaScript runs
+        // until it returns; the two buffers were just checked not to overlap, so the two mutable slices
+        // never alias.
+        let refresh_token = unsafe { raw::bytes_mut(refresh_token) };
         // SAFETY: as above, for the client secret's buffer.
-        let client_secret = client_secret.as_mut().map(|secret| unsafe { secret.as_mut() });
+        let client_secret = client_secret.map(|secret| unsafe { raw::bytes_mut(secret) });
         let user = user.map(user_id).transpose()?;
         let row = match (user, mcp_server_id.as_ref()) {
             (Some(user_id), Some(server)) => Some(RowIdentity {
@@ -356,12 +360,24 @@ impl NativeKeyring {
 
     /// Opens a value sealed under `version` and seals it again under the current key.
     #[napi]
-    pub fn reencrypt(&self, value: &[u8], version: f64, aad: Option<&[u8]>) -> Result<NativeSealed, JsErr> {
+    pub fn reencrypt(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Uint8Array")] value: Unknown<'_>,
+        version: f64,
+        #[napi(ts_arg_type = "Uint8Array | undefined | null")] aad: Option<Unknown<'_>>,
+    ) -> Result<NativeSealed, JsErr> {
+        let env = env.raw();
+        // SAFETY: `uint8_array` gives live, unshared bytes of this call's arguments; nothing writes them
+        // during the call.
+        let value = unsafe { raw::bytes(raw::uint8_array(env, value.raw(), "value")?) };
+        let aad = match aad {
+            // SAFETY: as above.
+            Some(aad) if !raw::is_nullish(env, aad.raw()) => unsafe { raw::bytes(raw::uint8_array(env, aad.raw(), "aad")?) },
+            _ => &[],
+        };
         let version = key_version("encKeyVersion", version)?;
-        let sealed = self
-            .ring()?
-            .reencrypt(value, version, aad.unwrap_or_default())
-            .map_err(from_crypto)?;
+        let sealed = self.ring()?.reencrypt(value, version, aad).map_err(from_crypto)?;
         Ok(sealed.into())
     }
 
@@ -373,10 +389,25 @@ impl NativeKeyring {
     #[napi(ts_return_type = "Promise<NativeReencryptedBatch>")]
     pub fn reencrypt_packed(
         &self,
-        values: &[u8],
-        layout: &[u32],
-        aads: &[u8],
+        env: Env,
+        #[napi(ts_arg_type = "Uint8Array")] values: Unknown<'_>,
+        #[napi(ts_arg_type = "Uint32Array")] layout: Unknown<'_>,
+        #[napi(ts_arg_type = "Uint8Array")] aads: Unknown<'_>,
     ) -> Result<AsyncTask<ReencryptPacked>, JsErr> {
+        let env = env.raw();
+        // SAFETY: `uint8_array` and `uint32_array` give live, unshared memory of this call's arguments, and
+        // nothing writes it during the call (it is copied below, before the call returns).
+        let values = unsafe { raw::bytes(raw::uint8_array(env, values.raw(), "values")?) };
+        // SAFETY: as above.
+        let aads = unsafe { raw::bytes(raw::uint8_array(env, aads.raw(), "aads")?) };
+        let (layout_data, layout_len) = raw::uint32_array(env, layout.raw(), "layout")?;
+        let layout: &[u32] = if layout_len == 0 {
+            &[]
+        } else {
+            // SAFETY: as above; `uint32_array` checked the pointer's alignment, and `layout_len` is its
+            // element count.
+            unsafe { std::slice::from_raw_parts(layout_data, layout_len) }
+        };
         if !layout.len().is_multiple_of(3) {
             return Err(js_error(
                 Code::InvalidArgType,

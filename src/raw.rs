@@ -171,28 +171,54 @@ pub fn f64_arg(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result
     Ok(out)
 }
 
-/// Where a `Uint8Array` argument named `name` (a Buffer included) keeps its bytes, and how many.
+/// Where a `Uint8Array` argument named `name` (a Buffer included) keeps its bytes, and how many. A view of
+/// a `SharedArrayBuffer` is refused: another thread may write it while Rust holds it as a slice, which is
+/// a data race. The package's JavaScript copies such views first; this holds for any other caller.
 pub fn uint8_array(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<(*mut u8, usize), JsErr> {
-    let mut kind = -1;
+    let (data, len) = typed_array(env, value, name, sys::TypedarrayType::uint8_array, "a Uint8Array")?;
+    Ok((data.cast::<u8>(), len))
+}
+
+/// [`uint8_array`] for a `Uint32Array`: where its elements are, and how many. The pointer is aligned for
+/// `u32` (a typed array's offset is a multiple of its element size).
+pub fn uint32_array(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<(*const u32, usize), JsErr> {
+    let (data, len) = typed_array(env, value, name, sys::TypedarrayType::uint32_array, "a Uint32Array")?;
+    if !data.cast::<u32>().is_aligned() {
+        return Err(js_error(Code::InvalidArgType, format!("{name} must be {}", "an aligned Uint32Array")));
+    }
+    Ok((data.cast::<u32>().cast_const(), len))
+}
+
+/// A typed array of `kind` over an `ArrayBuffer` (never a `SharedArrayBuffer`): its data and element count.
+fn typed_array(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    name: &str,
+    kind: sys::napi_typedarray_type,
+    expected: &str,
+) -> Result<(*mut std::ffi::c_void, usize), JsErr> {
+    let mut found = -1;
     let mut len = 0usize;
     let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
     // SAFETY: live handle; a value that is not a typed array is an error status.
     let status = unsafe {
-        sys::napi_get_typedarray_info(
-            env,
-            value,
-            &mut kind,
-            &mut len,
-            &mut data,
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
+        sys::napi_get_typedarray_info(env, value, &mut found, &mut len, &mut data, &mut buffer, ptr::null_mut())
     };
-    expect_type(status, name, "a Uint8Array")?;
-    if kind != sys::TypedarrayType::uint8_array {
-        return Err(js_error(Code::InvalidArgType, format!("{name} must be a Uint8Array")));
+    expect_type(status, name, expected)?;
+    if found != kind {
+        return Err(js_error(Code::InvalidArgType, format!("{name} must be {expected}")));
     }
-    Ok((data.cast::<u8>(), if data.is_null() { 0 } else { len }))
+    let mut unshared = false;
+    // SAFETY: live handle to the view's buffer; `napi_is_arraybuffer` is false for a SharedArrayBuffer.
+    let status = unsafe { sys::napi_is_arraybuffer(env, buffer, &mut unshared) };
+    if status != sys::Status::napi_ok || !unshared {
+        return Err(js_error(
+            Code::InvalidArgType,
+            format!("{name} must be {expected} over an ArrayBuffer, not a SharedArrayBuffer"),
+        ));
+    }
+    Ok((data, if data.is_null() { 0 } else { len }))
 }
 
 /// `undefined` or `null`.
@@ -316,10 +342,11 @@ impl<T: 'static> Owned<T> {
     }
 }
 
-/// A type tag for `what`, different for each version of this package: two copies of different versions
-/// loaded in one process (two `node_modules` trees) never take each other's handles, whose layout may
-/// differ. FNV-1a over the name and version, two ways.
-pub const fn build_tag(what: &str) -> sys::napi_type_tag {
+/// A type tag for handles of `T` named `what`, different for each version of this package, each target
+/// and each layout of `T`: two copies loaded in one process (two `node_modules` trees, or two builds of
+/// one version) never take each other's handles unless they agree on what the pointer points at.
+/// FNV-1a over the name, the version, the target triple and `T`'s size and alignment, two ways.
+pub const fn build_tag<T>(what: &str) -> sys::napi_type_tag {
     const fn fnv(seed: u64, first: &[u8], second: &[u8]) -> u64 {
         let mut hash = seed;
         let mut rest = first;
@@ -340,9 +367,11 @@ pub const fn build_tag(what: &str) -> sys::napi_type_tag {
         }
     }
     let (name, version) = (what.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes());
+    let target = env!("MCP_OAUTH_TARGET").as_bytes();
+    let layout = ((std::mem::size_of::<T>() as u64) << 16 | std::mem::align_of::<T>() as u64).to_le_bytes();
     sys::napi_type_tag {
-        lower: fnv(0xcbf2_9ce4_8422_2325, name, version),
-        upper: fnv(0x6d63_702d_6f61_7574, name, version),
+        lower: fnv(fnv(0xcbf2_9ce4_8422_2325, name, version), target, &layout),
+        upper: fnv(fnv(0x6d63_702d_6f61_7574, name, version), target, &layout),
     }
 }
 

@@ -57,7 +57,7 @@ fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> 
     Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-const SCHEMA_TAG: sys::napi_type_tag = raw::build_tag("mcp-oauth-credentials schema");
+const SCHEMA_TAG: sys::napi_type_tag = raw::build_tag::<Arc<Schema>>("mcp-oauth-credentials schema");
 /// Schema handles, which `validateTape` takes (see [`raw::Owned`]).
 const SCHEMAS: raw::Owned<Arc<Schema>> = raw::Owned::new(&SCHEMA_TAG);
 

@@ -31,16 +31,17 @@ pub enum CryptoError {
 }
 
 /// A keyring or key version that is malformed. These are programming or configuration errors, reported
-/// to JavaScript as `TypeError`/`RangeError`.
+/// to JavaScript as `TypeError`/`RangeError`. The messages name no value: they reach whoever calls the
+/// binding, and a rejected value is the caller's (the variants keep it, for Rust callers).
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum KeyringError {
     /// A key version outside `1..=2^31-1` (the `enc_key_version` column is a signed 32-bit integer).
-    #[error("a key version must be an integer from 1 to 2147483647, got {0}")]
+    #[error("a key version must be an integer from 1 to 2147483647")]
     VersionOutOfRange(i64),
     /// The same version appears twice in a keyring.
-    #[error("key version {0} appears more than once")]
+    #[error("a key version appears more than once")]
     DuplicateVersion(u32),
     /// The current version has no entry in the keyring.
-    #[error("current key version {0} is missing from keys")]
+    #[error("the current key version is missing from keys")]
     CurrentMissing(u32),
 }
