@@ -250,6 +250,8 @@ class Emitter {
     this.functions = []
     /** Values the generated code refers to (Sets of declared names), passed in as `K[i]`. */
     this.constants = []
+    /** The function of each leaf plan already emitted (see `fn`). */
+    this.leaves = new Map()
   }
 
   literal(name) {
@@ -266,7 +268,11 @@ class Emitter {
   }
 
   fn(plan) {
+    // A value or string node holds no name: one function serves every node with the same plan.
+    const leaf = plan[0] === 'v' || plan[0] === 's' ? plan.join() : null
+    if (leaf !== null && this.leaves.has(leaf)) return this.leaves.get(leaf)
     const id = `n${this.functions.length}`
+    if (leaf !== null) this.leaves.set(leaf, id)
     this.functions.push(null) // reserves the name: children are emitted after it
     this.functions[Number(id.slice(1))] = `function ${id}(value, tape) {\n${this.body(plan)}\n}`
     return id
