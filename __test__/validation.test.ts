@@ -26,6 +26,11 @@ const VALID = {
 }
 
 describe('compileSchema', () => {
+  it('names the kind of a value that is not a JSON object, with its article', () => {
+    expect(() => compileSchema({ type: 'object', properties: Object.create(Array.prototype) })).toThrow('compileSchema: an Array is not a JSON object (at #/properties)')
+    expect(() => compileSchema({ type: 'object', properties: new Map() as unknown as object })).toThrow('compileSchema: a Map is not a JSON object (at #/properties)')
+  })
+
   const document = {
     type: 'object',
     properties: { name: { type: 'string', minLength: 2 }, tags: { type: 'array', items: { type: 'string' }, maxItems: 2 } },

@@ -49,7 +49,7 @@ function unescapeString(value) {
 function describe(value) {
   try {
     const name = value.constructor && value.constructor.name
-    return typeof name === 'string' && name ? `a ${name}` : 'an object with a prototype'
+    return typeof name === 'string' && name ? `${/^[AEIOUaeiou]/.test(name) ? 'an' : 'a'} ${name}` : 'an object with a prototype'
   } catch {
     return 'an object with a prototype'
   }
