@@ -17,16 +17,13 @@ use std::sync::Arc;
 
 use mcp_oauth_credentials_core::record::{row_aad, seal_credentials_in_place, RowField, RowIdentity};
 use mcp_oauth_credentials_core::{CryptoError, KeyVersion, Keyring, Sealed};
-use std::ptr;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Env, Unknown, Utf16String};
-use napi::sys;
-use napi::{JsValue, Task};
+use napi::Task;
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use crate::errors::{from_crypto, from_keyring, js_error, Code, JsErr};
-use crate::js::check;
 use crate::raw;
 
 /// What a keyring handle owns: one `CredentialEncryption`'s keyring, replaced when a secret or the
@@ -51,7 +48,7 @@ impl KeyCell {
 /// cannot become a string, and Node-API would fail with a bare status code.
 const MAX_STRING_BYTES: usize = 536_870_888;
 
-const KEYRING_TAG: sys::napi_type_tag = raw::build_tag::<Rc<KeyCell>>("mcp-oauth-credentials keyring");
+const KEYRING_TAG: raw::Tag = raw::build_tag::<Rc<KeyCell>>("mcp-oauth-credentials keyring");
 /// Keyring handles.
 const KEYRINGS: raw::Owned<Rc<KeyCell>> = raw::Owned::new(&KEYRING_TAG);
 
@@ -110,7 +107,8 @@ pub fn credential_row_aad(
     mcp_server_id: Utf16String,
     #[napi(ts_arg_type = "string")] field: Unknown<'_>,
 ) -> Result<Buffer, JsErr> {
-    let field = raw::string_arg(env.raw(), field.raw(), "field")?;
+    let env = raw::CallEnv::of(&env);
+    let field = raw::string_arg(env, env.value(&field), "field")?;
     let field = match field.as_str() {
         "refreshToken" => RowField::RefreshToken,
         "clientSecret" => RowField::ClientSecret,
@@ -125,21 +123,22 @@ pub fn credential_row_aad(
 }
 
 /// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
-pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsErr> {
+pub fn register(env: raw::CallEnv<'_>, exports: raw::Value<'_>) -> Result<(), JsErr> {
     raw::export(env, exports, c"newKeyring", new_keyring)?;
     raw::export(env, exports, c"sealWithKeyring", seal_with_keyring)?;
     raw::export(env, exports, c"decryptWithKeyring", decrypt_with_keyring)
 }
 
-/// `newKeyring(current: number): External`. A handle that owns a new, empty keyring whose current version
-/// is `current`: the only way to its keys (pass it to `sealWithKeyring`, `decryptWithKeyring` and
-/// `new NativeKeyring(handle)`).
-unsafe extern "C" fn new_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<1>(env, info, new_keyring_body) }
-}
+raw::callback!(
+    /// `newKeyring(current: number): External`. A handle that owns a new, empty keyring whose current version
+    /// is `current`: the only way to its keys (pass it to `sealWithKeyring`, `decryptWithKeyring` and
+    /// `new NativeKeyring(handle)`).
+    new_keyring,
+    1,
+    new_keyring_body
+);
 
-fn new_keyring_body(env: sys::napi_env, [current]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
+fn new_keyring_body<'a>(env: raw::CallEnv<'a>, [current]: [raw::Value<'a>; 1]) -> Result<raw::Value<'a>, JsErr> {
     let current = key_version("current", raw::f64_arg(env, current, "current")?)?;
     let cell = Rc::new(KeyCell {
         ring: RefCell::new(Arc::new(Keyring::new(current))),
@@ -147,21 +146,22 @@ fn new_keyring_body(env: sys::napi_env, [current]: [sys::napi_value; 1]) -> Resu
     KEYRINGS.create(env, cell)
 }
 
-/// `sealWithKeyring(handle: External, buffer: Uint8Array, aad?: Uint8Array): number`. Seals in place under
-/// the handle's keyring: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
-/// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
-/// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns the
-/// key version. A plain function of the handle, not a method: the hot path (a class method pays for
-/// napi-rs's unwrapping of `this` on every call).
-unsafe extern "C" fn seal_with_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<3>(env, info, seal_with_keyring_body) }
-}
+raw::callback!(
+    /// `sealWithKeyring(handle: External, buffer: Uint8Array, aad?: Uint8Array): number`. Seals in place under
+    /// the handle's keyring: `buffer` is 28 bytes of room for the IV and tag, then the UTF-8 plaintext, which
+    /// `lib/encryption.js` wrote there (`Buffer.write`, the same UTF-8 as node:crypto). The plaintext is
+    /// encrypted where it lies, so it is never copied into Rust memory; on failure it is zeroized. Returns the
+    /// key version. A plain function of the handle, not a method: the hot path (a class method pays for
+    /// napi-rs's unwrapping of `this` on every call).
+    seal_with_keyring,
+    3,
+    seal_with_keyring_body
+);
 
-fn seal_with_keyring_body(
-    env: sys::napi_env,
-    [handle, buffer, aad]: [sys::napi_value; 3],
-) -> Result<sys::napi_value, JsErr> {
+fn seal_with_keyring_body<'a>(
+    env: raw::CallEnv<'a>,
+    [handle, buffer, aad]: [raw::Value<'a>; 3],
+) -> Result<raw::Value<'a>, JsErr> {
     let cell = KEYRINGS.get(env, handle, "handle")?;
     let target = raw::uint8_array(env, buffer, "buffer")?;
     let aad_range = if raw::is_nullish(env, aad) {
@@ -188,18 +188,19 @@ fn seal_with_keyring_body(
     raw::number(env, version.get())
 }
 
-/// `decryptWithKeyring(handle: External, value: Uint8Array, version: number, aad?: Uint8Array): string`.
-/// Opens a stored value sealed under `version` with the handle's keyring (the hot path). The JavaScript string is
-/// copied from a per-thread scratch buffer that is zeroized right after.
-unsafe extern "C" fn decrypt_with_keyring(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<4>(env, info, decrypt_with_keyring_body) }
-}
+raw::callback!(
+    /// `decryptWithKeyring(handle: External, value: Uint8Array, version: number, aad?: Uint8Array): string`.
+    /// Opens a stored value sealed under `version` with the handle's keyring (the hot path). The JavaScript string is
+    /// copied from a per-thread scratch buffer that is zeroized right after.
+    decrypt_with_keyring,
+    4,
+    decrypt_with_keyring_body
+);
 
-fn decrypt_with_keyring_body(
-    env: sys::napi_env,
-    [handle, value, version, aad]: [sys::napi_value; 4],
-) -> Result<sys::napi_value, JsErr> {
+fn decrypt_with_keyring_body<'a>(
+    env: raw::CallEnv<'a>,
+    [handle, value, version, aad]: [raw::Value<'a>; 4],
+) -> Result<raw::Value<'a>, JsErr> {
     let cell = KEYRINGS.get(env, handle, "handle")?;
     let version = key_version("encKeyVersion", raw::f64_arg(env, version, "encKeyVersion")?)?;
     // SAFETY: ranges of this call, only read, while no JavaScript runs.
@@ -218,18 +219,7 @@ fn decrypt_with_keyring_body(
                 "the plaintext is longer than the longest JavaScript string (536870888 bytes as UTF-8)",
             ));
         }
-        // Tokens and secrets are nearly always ASCII: as Latin-1 the engine copies the bytes as they
-        // are instead of decoding UTF-8 (the same string either way, for ASCII).
-        let mut out = ptr::null_mut();
-        // SAFETY: `text` is valid for its length; Latin-1 only for pure ASCII, which it then equals.
-        check(env, unsafe {
-            if text.is_ascii() {
-                sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-            } else {
-                sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut out)
-            }
-        })?;
-        Ok(out)
+        raw::utf8_string(env, text.as_bytes())
     })
     .map_err(from_crypto)?
 }
@@ -274,7 +264,8 @@ impl NativeKeyring {
     /// The methods of the keyring `handle` owns (a `newKeyring` handle; anything else is a TypeError).
     #[napi(constructor)]
     pub fn new(env: Env, handle: Unknown<'_>) -> Result<Self, JsErr> {
-        let cell = KEYRINGS.get(env.raw(), handle.raw(), "handle")?;
+        let env = raw::CallEnv::of(&env);
+        let cell = KEYRINGS.get(env, env.value(&handle), "handle")?;
         Ok(Self { cell: Rc::clone(cell) })
     }
 
@@ -286,7 +277,8 @@ impl NativeKeyring {
         version: f64,
         #[napi(ts_arg_type = "string")] secret: Unknown<'_>,
     ) -> Result<(), JsErr> {
-        let secret = Zeroizing::new(raw::string_arg(env.raw(), secret.raw(), "secret")?);
+        let env = raw::CallEnv::of(&env);
+        let secret = Zeroizing::new(raw::string_arg(env, env.value(&secret), "secret")?);
         let version = key_version("version", version)?;
         let mut ring = (*self.ring()?).clone();
         ring.set_secret(version, &secret);
@@ -330,10 +322,10 @@ impl NativeKeyring {
         user: Option<f64>,
         mcp_server_id: Option<Utf16String>,
     ) -> Result<u32, JsErr> {
-        let env = env.raw();
-        let refresh_token = raw::uint8_array(env, refresh_token.raw(), "refreshToken")?;
-        let client_secret = match client_secret {
-            Some(secret) if !raw::is_nullish(env, secret.raw()) => Some(raw::uint8_array(env, secret.raw(), "clientSecret")?),
+        let env = raw::CallEnv::of(&env);
+        let refresh_token = raw::uint8_array(env, env.value(&refresh_token), "refreshToken")?;
+        let client_secret = match client_secret.map(|secret| env.value(&secret)) {
+            Some(secret) if !raw::is_nullish(env, secret) => Some(raw::uint8_array(env, secret, "clientSecret")?),
             _ => None,
         };
         if client_secret.is_some_and(|secret| raw::overlap(refresh_token, secret)) {
@@ -367,13 +359,13 @@ impl NativeKeyring {
         version: f64,
         #[napi(ts_arg_type = "Uint8Array | undefined | null")] aad: Option<Unknown<'_>>,
     ) -> Result<NativeSealed, JsErr> {
-        let env = env.raw();
+        let env = raw::CallEnv::of(&env);
         // SAFETY: `uint8_array` gives live, unshared bytes of this call's arguments; nothing writes them
         // during the call.
-        let value = unsafe { raw::bytes(raw::uint8_array(env, value.raw(), "value")?) };
-        let aad = match aad {
+        let value = unsafe { raw::bytes(raw::uint8_array(env, env.value(&value), "value")?) };
+        let aad = match aad.map(|aad| env.value(&aad)) {
             // SAFETY: as above.
-            Some(aad) if !raw::is_nullish(env, aad.raw()) => unsafe { raw::bytes(raw::uint8_array(env, aad.raw(), "aad")?) },
+            Some(aad) if !raw::is_nullish(env, aad) => unsafe { raw::bytes(raw::uint8_array(env, aad, "aad")?) },
             _ => &[],
         };
         let version = key_version("encKeyVersion", version)?;
@@ -394,13 +386,13 @@ impl NativeKeyring {
         #[napi(ts_arg_type = "Uint32Array")] layout: Unknown<'_>,
         #[napi(ts_arg_type = "Uint8Array")] aads: Unknown<'_>,
     ) -> Result<AsyncTask<ReencryptPacked>, JsErr> {
-        let env = env.raw();
+        let env = raw::CallEnv::of(&env);
         // SAFETY: `uint8_array` and `uint32_array` give live, unshared memory of this call's arguments, and
         // nothing writes it during the call (it is copied below, before the call returns).
-        let values = unsafe { raw::bytes(raw::uint8_array(env, values.raw(), "values")?) };
+        let values = unsafe { raw::bytes(raw::uint8_array(env, env.value(&values), "values")?) };
         // SAFETY: as above.
-        let aads = unsafe { raw::bytes(raw::uint8_array(env, aads.raw(), "aads")?) };
-        let (layout_data, layout_len) = raw::uint32_array(env, layout.raw(), "layout")?;
+        let aads = unsafe { raw::bytes(raw::uint8_array(env, env.value(&aads), "aads")?) };
+        let (layout_data, layout_len) = raw::uint32_array(env, env.value(&layout), "layout")?;
         let layout: &[u32] = if layout_len == 0 {
             &[]
         } else {

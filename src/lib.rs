@@ -11,7 +11,6 @@
 
 pub mod encryption;
 pub mod errors;
-mod js;
 mod raw;
 pub mod validation;
 
@@ -21,7 +20,9 @@ use napi::{Env, JsValue};
 /// Adds the hand-registered functions (see `src/raw.rs`) to the exports napi-rs builds.
 #[napi_derive::napi(module_exports)]
 pub fn register_raw_functions(exports: Object, env: Env) -> napi::Result<()> {
-    encryption::register(env.raw(), exports.raw())
-        .and_then(|()| validation::register(env.raw(), exports.raw()))
+    let call = raw::CallEnv::of(&env);
+    let exports = call.value(&exports.to_unknown());
+    encryption::register(call, exports)
+        .and_then(|()| validation::register(call, exports))
         .map_err(|err| napi::Error::from_reason(err.reason))
 }

@@ -7,7 +7,6 @@
 //! received them, and every call's status is checked.
 
 use std::collections::HashMap;
-use std::ptr;
 
 use mcp_oauth_credentials_core::guard::{check_parsed, split_endpoint, GuardReason};
 use std::sync::Arc;
@@ -17,47 +16,13 @@ use mcp_oauth_credentials_core::validation::{
     ISSUE_CONSTANTS,
 };
 use napi::bindgen_prelude::{Env, Unknown};
-use napi::sys;
-use napi::JsValue;
 use napi_derive::napi;
 use zeroize::Zeroize;
 
 use crate::errors::{js_error, Code, JsErr};
-use crate::js::check;
 use crate::raw;
 
-/// A JavaScript string as UTF-8 (lone surrogates become U+FFFD, as Node-API writes them). Most strings read
-/// here are property names and URLs: a stack buffer serves them in one call instead of two.
-fn read_utf8(env: sys::napi_env, raw: sys::napi_value) -> Result<String, JsErr> {
-    let mut stack = [0u8; 256];
-    let mut written = 0usize;
-    // SAFETY: `stack` has `stack.len()` bytes; Node-API writes at most that many, NUL included.
-    let status =
-        unsafe { sys::napi_get_value_string_utf8(env, raw, stack.as_mut_ptr().cast(), stack.len(), &mut written) };
-    raw::expect_type(status, "the value", "a string")?;
-    // Node-API truncates at a character boundary without saying so: a result that leaves room for one
-    // more character (4 bytes at most) and the NUL was not truncated.
-    let bytes = if written + 5 <= stack.len() {
-        stack.get(..written).unwrap_or_default().to_vec()
-    } else {
-        let mut len = 0usize;
-        // SAFETY: a null buffer asks for the length in bytes.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf8(env, raw, ptr::null_mut(), 0, &mut len)
-        })?;
-        let mut buf = vec![0u8; len + 1];
-        // SAFETY: `buf` holds `len + 1` bytes, room for the text and the NUL Node-API writes.
-        check(env, unsafe {
-            sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut written)
-        })?;
-        buf.truncate(written);
-        buf
-    };
-    // Node-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail; be safe anyway.
-    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-}
-
-const SCHEMA_TAG: sys::napi_type_tag = raw::build_tag::<Arc<Schema>>("mcp-oauth-credentials schema");
+const SCHEMA_TAG: raw::Tag = raw::build_tag::<Arc<Schema>>("mcp-oauth-credentials schema");
 /// Schema handles, which `validateTape` takes (see [`raw::Owned`]).
 const SCHEMAS: raw::Owned<Arc<Schema>> = raw::Owned::new(&SCHEMA_TAG);
 
@@ -71,13 +36,8 @@ pub struct NativeValidator {
 /// (`encode_issues`), 1 when they hold only if `NODE_ENV` is not `development` or `test` (see
 /// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions; 3 (alone),
 /// success, and `data` is what the reader built (`Outcome::as_read`).
-fn result_string(env: sys::napi_env, units: &[u16]) -> Result<sys::napi_value, JsErr> {
-    let mut out = ptr::null_mut();
-    // SAFETY: `units` holds `units.len()` code units.
-    check(env, unsafe {
-        sys::napi_create_string_utf16(env, units.as_ptr(), units.len() as isize, &mut out)
-    })?;
-    Ok(out)
+fn result_string<'a>(env: raw::CallEnv<'a>, units: &[u16]) -> Result<raw::Value<'a>, JsErr> {
+    raw::utf16_string(env, units)
 }
 
 #[napi]
@@ -85,7 +45,8 @@ impl NativeValidator {
     /// Compiles a JSON Schema given as JSON text.
     #[napi(constructor)]
     pub fn new(env: Env, #[napi(ts_arg_type = "string")] document: Unknown<'_>) -> Result<Self, JsErr> {
-        let document = raw::string_arg(env.raw(), document.raw(), "document")?;
+        let env = raw::CallEnv::of(&env);
+        let document = raw::string_arg(env, env.value(&document), "document")?;
         let schema = compile_json(&document).map_err(|e| js_error(Code::InvalidArgType, e.to_string()))?;
         Ok(Self {
             schema: Arc::new(schema),
@@ -107,9 +68,9 @@ impl NativeValidator {
     /// A handle of this schema for `validateTape` (a plain function, not a method: the hot path).
     #[napi(ts_return_type = "object")]
     pub fn handle<'env>(&self, env: &'env Env) -> Result<Unknown<'env>, JsErr> {
-        let handle = SCHEMAS.create(env.raw(), Arc::clone(&self.schema))?;
-        // SAFETY: a live value just made in this env.
-        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), handle) })
+        let env = raw::CallEnv::of(env);
+        let handle = SCHEMAS.create(env, Arc::clone(&self.schema))?;
+        Ok(env.unknown(handle))
     }
 }
 
@@ -185,37 +146,38 @@ thread_local! {
 }
 
 /// Registers the hand-registered functions of this module (see `src/raw.rs`) on `exports`.
-pub fn register(env: sys::napi_env, exports: sys::napi_value) -> Result<(), JsErr> {
+pub fn register(env: raw::CallEnv<'_>, exports: raw::Value<'_>) -> Result<(), JsErr> {
     raw::export(env, exports, c"validateTape", validate_tape)?;
     raw::export(env, exports, c"tokenEndpointVerdict", token_endpoint_verdict)
 }
 
-/// `validateTape(schema: object, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
-/// boolean): string`. Judges what `lib/reader.js` read of an input (see `core/src/validation/tape.rs`):
-/// the first `used` slots of `slots` and `text`, for the validator registered in `slot`. The tape is
-/// checked as it is parsed; one that does not parse is an `ERR_MCP_OAUTH_INTERNAL` error (no reader writes
-/// one). Returns the result string (see [`result_string`]). No JavaScript runs and nothing of the input is
-/// read during the call. `schema` is a `NativeValidator#handle()`.
-unsafe extern "C" fn validate_tape(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<5>(env, info, validate_tape_body) }
-}
+raw::callback!(
+    /// `validateTape(schema: object, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
+    /// boolean): string`. Judges what `lib/reader.js` read of an input (see `core/src/validation/tape.rs`):
+    /// the first `used` slots of `slots` and `text`, for the validator registered in `slot`. The tape is
+    /// checked as it is parsed; one that does not parse is an `ERR_MCP_OAUTH_INTERNAL` error (no reader writes
+    /// one). Returns the result string (see [`result_string`]). No JavaScript runs and nothing of the input is
+    /// read during the call. `schema` is a `NativeValidator#handle()`.
+    validate_tape,
+    5,
+    validate_tape_body
+);
 
-fn validate_tape_body(
-    raw_env: sys::napi_env,
-    [schema, text, slots, used, relaxed]: [sys::napi_value; 5],
-) -> Result<sys::napi_value, JsErr> {
+fn validate_tape_body<'a>(
+    raw_env: raw::CallEnv<'a>,
+    [schema, text, slots, used, relaxed]: [raw::Value<'a>; 5],
+) -> Result<raw::Value<'a>, JsErr> {
     let schema = SCHEMAS.get(raw_env, schema, "schema")?;
     let used = raw::u32_arg(raw_env, used, "used")? as usize;
     let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed, "relaxedTokenEndpoints")?;
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
-    let slots = unsafe { f64_slots(raw_env, slots) }?;
+    let slots = unsafe { raw::f64_slots(raw_env, slots, "slots") }?;
     // Only what this validation recorded: the rest of the reused buffer holds earlier validations' slots.
     let slots = slots
         .get(..used)
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
-    let run = |scratch: &mut Scratch| -> Result<sys::napi_value, JsErr> {
-        read_utf16(raw_env, text, &mut scratch.text, "text")?;
+    let run = |scratch: &mut Scratch| -> Result<raw::Value<'a>, JsErr> {
+        raw::utf16_arg(raw_env, text, &mut scratch.text, "text")?;
         let judged = judge(schema, slots, relaxed_token_endpoints, scratch);
         let result = judged.and_then(|()| result_string(raw_env, &scratch.answer));
         scratch.wipe();
@@ -258,54 +220,6 @@ fn judge(schema: &Schema, slots: &[f64], relaxed_token_endpoints: bool, scratch:
     judged.map_err(|e| js_error(Code::Internal, e.to_string()))
 }
 
-/// The `f64`s of an ArrayBuffer (the recorder's slots). `napi_get_arraybuffer_info` reads the pointer
-/// directly; a typed array would first have its buffer object materialized.
-///
-/// # Safety
-/// `raw` must be a live handle of this call, and the memory must not change while the slice is used (no
-/// JavaScript runs during `validateTape`).
-unsafe fn f64_slots<'a>(env: sys::napi_env, raw: sys::napi_value) -> Result<&'a [f64], JsErr> {
-    let mut data = ptr::null_mut();
-    let mut byte_length = 0usize;
-    // SAFETY: live handle; a value that is not an ArrayBuffer is an error status.
-    let status = unsafe { sys::napi_get_arraybuffer_info(env, raw, &mut data, &mut byte_length) };
-    raw::expect_type(status, "slots", "an ArrayBuffer")?;
-    let len = byte_length / std::mem::size_of::<f64>();
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if data.is_null() || !data.cast::<f64>().is_aligned() {
-        return Err(js_error(Code::Internal, "the validation tape's buffer is not aligned"));
-    }
-    // SAFETY: `data` points at `byte_length` live bytes, aligned for f64, for the duration of the call.
-    Ok(unsafe { std::slice::from_raw_parts(data.cast::<f64>(), len) })
-}
-
-/// Reads a JavaScript string's UTF-16 code units into `buffer` (one copy; `buffer` keeps its capacity).
-fn read_utf16(env: sys::napi_env, raw: sys::napi_value, buffer: &mut Vec<u16>, name: &str) -> Result<(), JsErr> {
-    buffer.clear();
-    let mut len = 0usize;
-    // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
-    let status = unsafe { sys::napi_get_value_string_utf16(env, raw, ptr::null_mut(), 0, &mut len) };
-    raw::expect_type(status, name, "a string")?;
-    if len == 0 {
-        return Ok(());
-    }
-    // Written into the spare capacity, not into a zero-filled buffer: no pass over memory that Node-API
-    // overwrites at once.
-    buffer.reserve(len + 1);
-    let capacity = buffer.capacity();
-    let mut written = 0usize;
-    // SAFETY: the buffer has room for `capacity` code units past its (empty) start; Node-API writes at most
-    // `capacity - 1` of them and a NUL.
-    check(env, unsafe {
-        sys::napi_get_value_string_utf16(env, raw, buffer.as_mut_ptr(), capacity, &mut written)
-    })?;
-    // SAFETY: Node-API initialized the first `written` code units (`written < capacity`).
-    unsafe { buffer.set_len(written.min(capacity.saturating_sub(1))) };
-    Ok(())
-}
-
 /// A reason the token-endpoint guard refuses a URL (`tokenEndpointReasons`).
 #[napi(object)]
 pub struct TokenEndpointReason {
@@ -327,19 +241,20 @@ pub fn token_endpoint_reasons() -> Vec<TokenEndpointReason> {
         .collect()
 }
 
-/// `tokenEndpointVerdict(endpoint: string): number`. The token-endpoint guard's strict verdict on a URL
-/// that Node's `new URL()` parsed, given as `protocol + hostname` (`lib/endpoint.js`): 0 when allowed, else
-/// the refusal's code (its position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js`
-/// reads `NODE_ENV` only when the refusal is one that relaxed mode waives. Read into a stack buffer, not a
-/// new string.
-unsafe extern "C" fn token_endpoint_verdict(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own env and info.
-    unsafe { raw::call::<1>(env, info, token_endpoint_verdict_body) }
-}
+raw::callback!(
+    /// `tokenEndpointVerdict(endpoint: string): number`. The token-endpoint guard's strict verdict on a URL
+    /// that Node's `new URL()` parsed, given as `protocol + hostname` (`lib/endpoint.js`): 0 when allowed, else
+    /// the refusal's code (its position in `tokenEndpointReasons`, from 1). Strict, so that `lib/guard.js`
+    /// reads `NODE_ENV` only when the refusal is one that relaxed mode waives. Read into a stack buffer, not a
+    /// new string.
+    token_endpoint_verdict,
+    1,
+    token_endpoint_verdict_body
+);
 
 #[allow(clippy::cast_possible_truncation, reason = "a position among six reasons")]
-fn token_endpoint_verdict_body(env: sys::napi_env, [url]: [sys::napi_value; 1]) -> Result<sys::napi_value, JsErr> {
-    let endpoint = read_utf8(env, url)?;
+fn token_endpoint_verdict_body<'a>(env: raw::CallEnv<'a>, [url]: [raw::Value<'a>; 1]) -> Result<raw::Value<'a>, JsErr> {
+    let endpoint = raw::text_arg(env, url, "the value")?;
     let verdict = match split_endpoint(&endpoint) {
         Some((scheme, hostname)) => check_parsed(scheme, hostname, false),
         None => Err(GuardReason::NotAbsoluteUrl),
