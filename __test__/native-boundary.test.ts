@@ -1,6 +1,7 @@
 // Keys are reachable only through the object that owns them. Any code in the process can load the addon a
 // second time (`process.dlopen`) and call every native function it exports: none of them may open or seal
 // with another instance's keys given a number, a guess, or a handle of another kind.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { CredentialEncryption, compileSchema } from '../lib'
@@ -321,5 +322,31 @@ describe('a Buffer function replaced after load never sees a plaintext', () => {
     }
     expect(encryption.decrypt(sealed.ciphertext)).toBe('PLAINTEXT-1')
     expect(seen.filter((value) => typeof value === 'string' && value.startsWith('PLAINTEXT'))).toEqual([])
+  })
+})
+
+describe('built-ins patched after load', () => {
+  const fixture = path.join(__dirname, 'fixtures/patched-intrinsics.js')
+  const patches = [
+    'Function.prototype.call',
+    'Function.prototype.apply',
+    '%TypedArray%.prototype.set',
+    'Float64Array',
+    'Set.prototype.has',
+    'Array.prototype index setters',
+    'Object.prototype get and set',
+    'Object.prototype setters of names',
+    'Buffer functions',
+  ]
+  it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {
+    const child = spawnSync(process.execPath, [fixture, patch], { encoding: 'utf8', timeout: 60000 })
+    expect(child.stderr).toBe('')
+    const out = JSON.parse(child.stdout) as { cases: { what: string; before: string; after: string }[]; opened: string[]; leaks: string[] }
+    expect(out.cases.filter((c) => c.before !== c.after)).toEqual([])
+    // The cases reach both verdicts (the guard's refusal, a length bypass attempt, an undeclared key).
+    expect(out.cases.filter((c) => c.before.startsWith('{"ok"')).length).toBeGreaterThan(2)
+    expect(out.cases.filter((c) => c.before.startsWith('{"issues"')).length).toBeGreaterThan(4)
+    expect(out.opened).toEqual(['SECRET-0', 'SECRET-1', 'SECRET-2'])
+    expect(out.leaks).toEqual([])
   })
 })

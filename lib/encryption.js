@@ -32,15 +32,17 @@ const BATCH_CHUNK = 512
 const IS_UINT8_ARRAY = types.isUint8Array
 const IS_SHARED_ARRAY_BUFFER = types.isSharedArrayBuffer
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Uint8Array.prototype)
-const TYPED_ARRAY_BUFFER = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get
-const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get
-const TYPED_ARRAY_SET = TYPED_ARRAY_PROTOTYPE.set
+/** `f` called with `this` as its first argument, through `Function.prototype.call` as it is now. */
+const uncurry = (f) => Function.prototype.call.bind(f)
+const TYPED_ARRAY_BUFFER = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get)
+const TYPED_ARRAY_LENGTH = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get)
+const TYPED_ARRAY_SET = uncurry(TYPED_ARRAY_PROTOTYPE.set)
 const UINT8_ARRAY = Uint8Array
 // A plaintext goes through these: taken at load, so that a Buffer method replaced later never sees one.
 // `utf8Write` is the native encoder `buf.write(string, offset, length, 'utf8')` calls.
 const BYTE_LENGTH = Buffer.byteLength
 const ALLOC_UNSAFE = Buffer.allocUnsafe
-const UTF8_WRITE = Buffer.prototype.utf8Write ?? Buffer.prototype.write
+const UTF8_WRITE = uncurry(Buffer.prototype.utf8Write ?? Buffer.prototype.write)
 
 function checkVersion(value, name) {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -75,13 +77,13 @@ function checkBytes(value, name) {
  * Uint8Array filled by the intrinsic `set`, so no species constructor of the caller's runs.
  */
 function unshared(view) {
-  return IS_SHARED_ARRAY_BUFFER(TYPED_ARRAY_BUFFER.call(view)) ? ownCopy(view) : view
+  return IS_SHARED_ARRAY_BUFFER(TYPED_ARRAY_BUFFER(view)) ? ownCopy(view) : view
 }
 
 /** A fresh Uint8Array holding a view's bytes, read through intrinsics (no property of the caller's). */
 function ownCopy(view) {
-  const copy = new UINT8_ARRAY(TYPED_ARRAY_LENGTH.call(view))
-  TYPED_ARRAY_SET.call(copy, view)
+  const copy = new UINT8_ARRAY(TYPED_ARRAY_LENGTH(view))
+  TYPED_ARRAY_SET(copy, view)
   return copy
 }
 
@@ -156,7 +158,6 @@ const EMPTY = Buffer.alloc(0)
  * `require.cache`), and a method patched there later would be handed the keyring (`this`) of every call.
  */
 const KEYRING_PROTOTYPE = NativeKeyring.prototype
-const uncurry = (f) => Function.prototype.call.bind(f)
 function getter(name) {
   for (let proto = KEYRING_PROTOTYPE; proto !== null; proto = Object.getPrototypeOf(proto)) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, name)
@@ -188,7 +189,7 @@ const TOO_LONG = `more than ${MAX_PLAINTEXT_BYTES} bytes as UTF-8, the most a st
 
 /** Refuses a stored value whose plaintext would be too long to return (see MAX_PLAINTEXT_BYTES). */
 function openable(value, name) {
-  if (TYPED_ARRAY_LENGTH.call(value) - HEADER > MAX_PLAINTEXT_BYTES) {
+  if (TYPED_ARRAY_LENGTH(value) - HEADER > MAX_PLAINTEXT_BYTES) {
     throw argumentError(RangeError, `${name} would open to a plaintext of ${TOO_LONG}`)
   }
   return value
@@ -203,7 +204,7 @@ function unsealed(plaintext, name) {
   const length = BYTE_LENGTH(plaintext, 'utf8')
   if (length > MAX_PLAINTEXT_BYTES) throw argumentError(RangeError, `${name} is ${TOO_LONG}`)
   const buffer = ALLOC_UNSAFE(HEADER + length)
-  UTF8_WRITE.call(buffer, plaintext, HEADER, length)
+  UTF8_WRITE(buffer, plaintext, HEADER, length)
   return buffer
 }
 

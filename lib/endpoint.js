@@ -11,12 +11,15 @@
 
 const { URL: URL_CONSTRUCTOR } = require('node:url')
 
-const PROTOCOL = Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'protocol').get
-const HOSTNAME = Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'hostname').get
+// Called uncurried (a bound `Function.prototype.call`, taken now), so that a later
+// `Function.prototype.call` cannot answer for them.
+const uncurry = (f) => Function.prototype.call.bind(f)
+const PROTOCOL = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'protocol').get)
+const HOSTNAME = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'hostname').get)
 
 /** `protocol + hostname` of a URL object (Node's brand check throws a TypeError for anything else). */
 function endpointOfUrl(url) {
-  return PROTOCOL.call(url) + HOSTNAME.call(url)
+  return PROTOCOL(url) + HOSTNAME(url)
 }
 
 /** `protocol + hostname` of a string as `new URL()` parses it, or null when it is no absolute URL. */

@@ -12,27 +12,35 @@ const DECRYPTION_MESSAGE =
 
 /** Thrown by encrypt/decrypt when no secret is configured; the executor answers 503. */
 class ExecutorEncryptionKeyMissingError extends Error {
+  // Fields, not assignments: a field is defined, so a setter planted on Object.prototype never runs.
+  name = 'ExecutorEncryptionKeyMissingError'
+  code = 'executor_encryption_key_missing'
+
   constructor() {
     super(KEY_MISSING_MESSAGE)
-    this.name = 'ExecutorEncryptionKeyMissingError'
-    this.code = 'executor_encryption_key_missing'
   }
 }
 
 /** Thrown for every value that cannot be opened, whatever the cause; the causes are not told apart. */
 class CredentialDecryptionError extends Error {
+  name = 'CredentialDecryptionError'
+  code = 'credential_decryption_failed'
+
   constructor() {
     super(DECRYPTION_MESSAGE)
-    this.name = 'CredentialDecryptionError'
-    this.code = 'credential_decryption_failed'
   }
 }
 
+/** `error.code = code`, defined (no setter planted on Object.prototype runs, see above). */
+function withCode(error, code) {
+  DEFINE_PROPERTY(error, 'code', { __proto__: null, value: code, writable: true, enumerable: true, configurable: true })
+  return error
+}
+const DEFINE_PROPERTY = Object.defineProperty
+
 /** A TypeError or RangeError with Node's conventional `code`. */
 function argumentError(Kind, message) {
-  const err = new Kind(message)
-  err.code = Kind === RangeError ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE'
-  return err
+  return withCode(new Kind(message), Kind === RangeError ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE')
 }
 
 /**
@@ -52,14 +60,10 @@ function fromNative(err) {
     case 'ERR_OUT_OF_RANGE':
       return argumentError(RangeError, err.message)
     case 'ERR_MCP_OAUTH_INTERNAL': {
-      const internal = new Error(`mcp-oauth-credentials: ${err.message}`)
-      internal.code = code
-      return internal
+      return withCode(new Error(`mcp-oauth-credentials: ${err.message}`), code)
     }
     default: {
-      const internal = new Error(`mcp-oauth-credentials: the native addon rejected a value (${String(code)})`)
-      internal.code = 'ERR_MCP_OAUTH_INTERNAL'
-      return internal
+      return withCode(new Error(`mcp-oauth-credentials: the native addon rejected a value (${String(code)})`), 'ERR_MCP_OAUTH_INTERNAL')
     }
   }
 }

@@ -10,10 +10,13 @@ const { argumentError } = require('./errors.js')
 
 /** A token endpoint the executor must not call; `reason` says why. */
 class InvalidTokenEndpointError extends Error {
+  // Fields are defined, not assigned (see lib/errors.js).
+  name = 'InvalidTokenEndpointError'
+  code = 'invalid_token_endpoint'
+  reason
+
   constructor(reason) {
     super(`Invalid OAuth token endpoint: ${reason}`)
-    this.name = 'InvalidTokenEndpointError'
-    this.code = 'invalid_token_endpoint'
     this.reason = reason
   }
 }

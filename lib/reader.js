@@ -54,8 +54,19 @@ const ENDPOINT = F('ENDPOINT')
 const ENDPOINT_OK = F('ENDPOINT_OK')
 /** What a fresh object inherits (the realm's Object.prototype chain). */
 const FRESH = {}
+/** What a fresh array inherits (Array.prototype, then Object.prototype). */
+const FRESH_ARRAY = []
 
 const DATE_PARSE = Date.parse
+const CEIL = Math.ceil
+// The tape's own memory goes through these, taken at load: a later `%TypedArray%.prototype.set` or
+// `Float64Array` could otherwise write what the engine reads (through a bound `Function.prototype.call`,
+// taken now, so that a later `call` cannot either).
+const uncurry = (f) => Function.prototype.call.bind(f)
+const FLOAT64_ARRAY = Float64Array
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float64Array.prototype)
+const TYPED_ARRAY_SET = uncurry(TYPED_ARRAY_PROTOTYPE.set)
+const TYPED_ARRAY_BUFFER = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get)
 const RUN_IN_THIS_CONTEXT = require('node:vm').runInThisContext
 const DEFINE_PROPERTY = Object.defineProperty
 const IS_ARRAY = Array.isArray
@@ -64,18 +75,17 @@ const MAX_LENGTH = 4294967295
 
 /** One validation's record: numeric slots, one text, and the value of every record. Reused. */
 class Tape {
-  constructor() {
-    this.slots = new Float64Array(256)
-    /** `slots.buffer`, which is what the engine is handed. */
-    this.buffer = this.slots.buffer
-    this.used = 0
-    this.text = ''
-    /** `values[n]` is the value record `n` describes (a key record's: the key). */
-    this.values = []
-    this.records = 0
-    /** Set while a validation uses this tape (a getter may start another validation). */
-    this.busy = false
-  }
+  // Fields, so defined (no setter planted on Object.prototype takes the tape's memory).
+  slots = new FLOAT64_ARRAY(256)
+  /** `slots.buffer`, which is what the engine is handed. */
+  buffer = TYPED_ARRAY_BUFFER(this.slots)
+  used = 0
+  text = ''
+  /** `values[n]` is the value record `n` describes (a key record's: the key). */
+  values = []
+  records = 0
+  /** Set while a validation uses this tape (a getter may start another validation). */
+  busy = false
 
   /** Reserves `count` slots and returns where they start. `this.slots` may be replaced: never cache it. */
   alloc(count) {
@@ -89,10 +99,10 @@ class Tape {
   grow(needed) {
     let size = this.slots.length * 2
     while (size < needed) size *= 2
-    const next = new Float64Array(size)
-    next.set(this.slots)
+    const next = new FLOAT64_ARRAY(size)
+    TYPED_ARRAY_SET(next, this.slots)
     this.slots = next
-    this.buffer = next.buffer
+    this.buffer = TYPED_ARRAY_BUFFER(next)
   }
 
   /**
@@ -119,7 +129,10 @@ class Tape {
     slots[at + 1] = payload
     slots[at + 2] = flags
     for (let i = 0; i < extra; i++) slots[at + 3 + i] = 0
-    this.values[this.records++] = value
+    const index = this.records++
+    // An index an array inherits (a setter planted on Array.prototype) would take the value instead.
+    if (index in FRESH_ARRAY) defineData(this.values, index, value)
+    else this.values[index] = value
     return at
   }
 
@@ -207,7 +220,7 @@ function itemCount(length) {
     return length
   }
   const n = NUMBER_OF(length)
-  const count = n > 0 ? Math.ceil(n) : 0
+  const count = n > 0 ? CEIL(n) : 0
   if (count > MAX_LENGTH) throw new RangeError('Invalid array length')
   return count
 }
@@ -225,7 +238,10 @@ function itemCount(length) {
 // this realm, because the source makes them with `newObject`/`newArray` (helpers of this file), and only an
 // error the engine itself throws while reading (a revoked Proxy's TypeError) is then the main context's.
 
-/** Objects with more declared properties than this test `for…in` keys against a Set, not a `switch`. */
+/**
+ * Objects with more declared properties than this test `for…in` keys against a table (an object without
+ * a prototype, so nothing patched later answers for it), not a `switch`.
+ */
 const SWITCH_LIMIT = 32
 
 const HELPERS = {
@@ -238,6 +254,7 @@ const HELPERS = {
   DATE_PARSE,
   NUMBER_IS_NAN: Number.isNaN,
   FRESH,
+  FRESH_ARRAY,
   defineData,
   newObject: () => ({}),
   newArray: () => [],
@@ -332,7 +349,12 @@ class Emitter {
       '  const at = tape.put(value, ARRAY, 0, ITEMS, 1)',
       '  tape.slots[at + 3] = count',
       '  const data = newArray()',
-      `  for (let i = 0; i < count; i++) data[i] = ${child}(value[i], tape)`,
+      // An index a fresh array inherits (a setter planted on Array.prototype) is defined, not assigned.
+      `  for (let i = 0; i < count; i++) {`,
+      `    const item = ${child}(value[i], tape)`,
+      '    if (i in FRESH_ARRAY) defineData(data, i, item)',
+      '    else data[i] = item',
+      '  }',
       '  return data',
       ...this.otherwise(length),
       'return value',
@@ -387,8 +409,10 @@ class Emitter {
         lines.push(`  switch (key) {`, ...declared.map((name) => `    case ${this.literal(name)}:`), '      continue', '  }')
       }
     } else {
-      const set = this.constants.push(new Set(declared)) - 1
-      lines.push(`  if (K[${set}].has(key)) continue`)
+      const table = Object.create(null)
+      for (const name of declared) table[name] = true
+      const at = this.constants.push(table) - 1
+      lines.push(`  if (key in K[${at}]) continue`)
     }
     lines.push(
       '  extras++',
@@ -463,7 +487,8 @@ function compileReader(plan, names) {
 
 /** An ordinary own property, made without running anything `object` inherits. */
 function defineData(object, key, value) {
-  DEFINE_PROPERTY(object, key, { value, writable: true, enumerable: true, configurable: true })
+  // A descriptor without a prototype: a `get` or `set` planted on Object.prototype is not read as its own.
+  DEFINE_PROPERTY(object, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true })
 }
 
-module.exports = { Tape, compileReader, defineData, readerSource, REALM_COMPILES }
+module.exports = { Tape, compileFactory, compileReader, defineData, FRESH_ARRAY, readerSource, REALM_COMPILES }

@@ -36,9 +36,21 @@ const OP_KEY = O('KEY')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
-const { defineData } = require('./reader.js')
+const { compileFactory, defineData, FRESH_ARRAY } = require('./reader.js')
 /** What a fresh `data` object inherits (this realm's Object.prototype chain). */
 const FRESH = {}
+/**
+ * One store per issue field (`FIELD_STORES[code](issue, value)`), each under its literal name, so that it
+ * stays monomorphic; defined instead where a fresh object inherits the name (see `defineData`).
+ */
+const FIELD_STORES = compileFactory(
+  ['FRESH', 'defineData'],
+  `'use strict'\nreturn [\n${FIELD_NAMES.map((name) => {
+    const key = JSON.stringify(name)
+    return `(o, v) => { if (${key} in FRESH) defineData(o, ${key}, v); else o[${key}] = v },`
+  }).join('\n')}\n]`,
+  'mcp-oauth-credentials:issue-fields',
+)(FRESH, defineData)
 /** zod's en locale maps parsed types through an object literal (its prototype's names included). */
 const TYPE_DICTIONARY = { nan: 'NaN' }
 
@@ -53,15 +65,30 @@ function typeName(value) {
   return `${TYPE_DICTIONARY[name] ?? name}`
 }
 
+/**
+ * `target[key] = value` on a fresh object or array, defined instead where a fresh one inherits the key
+ * (see `defineData`, lib/reader.js): a setter planted on Object.prototype or Array.prototype never takes
+ * an issue's field or an item.
+ */
+function put(target, key, value) {
+  if (key in (typeof key === 'number' ? FRESH_ARRAY : FRESH)) defineData(target, key, value)
+  else target[key] = value
+}
+
 function malformed() {
   return new Error('mcp-oauth-credentials: malformed engine answer (a bug: please report it)')
 }
 
 /** A cursor over one answer: a fresh one per decoding, so a setter that decodes again cannot disturb it. */
 class Answer {
+  // Fields, so defined: a setter planted on Object.prototype cannot swap the answer or the values.
+  source
+  at = 1
+  values
+  names
+
   constructor(source, values, names) {
     this.source = source
-    this.at = 1
     this.values = values
     this.names = names
   }
@@ -98,7 +125,7 @@ class Answer {
       case ARRAY: {
         const length = this.u32()
         const items = []
-        for (let i = 0; i < length; i++) items.push(this.value())
+        for (let i = 0; i < length; i++) put(items, i, this.value())
         return items
       }
       case INDEX:
@@ -127,11 +154,11 @@ class Answer {
       const fields = this.unit()
       const issue = {}
       for (let f = 0; f < fields; f++) {
-        const name = FIELD_NAMES[this.unit()]
-        if (name === undefined) throw malformed()
-        issue[name] = this.value()
+        const store = FIELD_STORES[this.unit()]
+        if (store === undefined) throw malformed()
+        store(issue, this.value())
       }
-      issues.push(issue)
+      put(issues, i, issue)
     }
     return issues
   }
@@ -145,8 +172,13 @@ class Answer {
         return undefined
       case OP_ARRAY: {
         const length = this.u32()
-        const items = new Array(length)
-        for (let i = 0; i < length; i++) items[i] = this.data()
+        const items = []
+        for (let i = 0; i < length; i++) {
+          const item = this.data()
+          // An index a fresh array inherits is defined, not assigned (see `defineData`, lib/reader.js).
+          if (i in FRESH_ARRAY) defineData(items, i, item)
+          else items[i] = item
+        }
         return items
       }
       case OP_OBJECT: {

@@ -100,7 +100,7 @@ function snapshot(value, path, ancestors) {
       // As `z.fromJSONSchema` reads keywords (`schema.x !== undefined`), an undefined value is no keyword.
       if (item === undefined) continue
       const inner = snapshot(item, [...path, key], ancestors)
-      DEFINE_PROPERTY(copy, key, { value: inner.copy, writable: false, enumerable: true, configurable: false })
+      DEFINE_PROPERTY(copy, key, { __proto__: null, value: inner.copy, writable: false, enumerable: true, configurable: false })
       parts.push(`${string(key)}:${inner.text}`)
     }
     return { copy: FREEZE(copy), text: `{${parts.join(',')}}` }

@@ -14,9 +14,13 @@ const { snapshotSchema, unescapeString } = require('./schema-document.js')
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
+  // Fields are defined, not assigned (see lib/errors.js): a setter planted on Object.prototype never
+  // takes the issues.
+  name = 'ValidationError'
+  issues
+
   constructor(issues) {
     super()
-    this.name = 'ValidationError'
     this.issues = issues
   }
 
