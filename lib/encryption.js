@@ -10,6 +10,7 @@
 const { constants: { MAX_STRING_LENGTH } } = require('node:buffer')
 const { types } = require('node:util')
 const { NativeKeyring, newKeyring, sealWithKeyring, decryptWithKeyring } = require('../index.js')
+const { uncurry, TYPED_ARRAY_BUFFER, TYPED_ARRAY_LENGTH, TYPED_ARRAY_SET } = require('./intrinsics.js')
 const {
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
@@ -31,12 +32,6 @@ const BATCH_CHUNK = 512
 // or patch `util.types` and the prototypes later, but not these.
 const IS_UINT8_ARRAY = types.isUint8Array
 const IS_SHARED_ARRAY_BUFFER = types.isSharedArrayBuffer
-const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Uint8Array.prototype)
-/** `f` called with `this` as its first argument, through `Function.prototype.call` as it is now. */
-const uncurry = (f) => Function.prototype.call.bind(f)
-const TYPED_ARRAY_BUFFER = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get)
-const TYPED_ARRAY_LENGTH = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get)
-const TYPED_ARRAY_SET = uncurry(TYPED_ARRAY_PROTOTYPE.set)
 const UINT8_ARRAY = Uint8Array
 // A plaintext goes through these: taken at load, so that a Buffer method replaced later never sees one.
 // `utf8Write` is the native encoder `buf.write(string, offset, length, 'utf8')` calls.

@@ -11,9 +11,9 @@
 
 const { URL: URL_CONSTRUCTOR } = require('node:url')
 
-// Called uncurried (a bound `Function.prototype.call`, taken now), so that a later
-// `Function.prototype.call` cannot answer for them.
-const uncurry = (f) => Function.prototype.call.bind(f)
+const { uncurry } = require('./intrinsics.js')
+
+// Called uncurried, so that a later `Function.prototype.call` cannot answer for them.
 const PROTOCOL = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'protocol').get)
 const HOSTNAME = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'hostname').get)
 

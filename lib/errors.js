@@ -1,5 +1,7 @@
 'use strict'
 
+const { defineData } = require('./intrinsics.js')
+
 // The package's error classes, and the translation of the addon's error codes into them.
 //
 // They live in JavaScript because a class must be created in the realm that uses it for `instanceof`
@@ -33,10 +35,9 @@ class CredentialDecryptionError extends Error {
 
 /** `error.code = code`, defined (no setter planted on Object.prototype runs, see above). */
 function withCode(error, code) {
-  DEFINE_PROPERTY(error, 'code', { __proto__: null, value: code, writable: true, enumerable: true, configurable: true })
+  defineData(error, 'code', code)
   return error
 }
-const DEFINE_PROPERTY = Object.defineProperty
 
 /** A TypeError or RangeError with Node's conventional `code`. */
 function argumentError(Kind, message) {

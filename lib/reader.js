@@ -23,6 +23,7 @@
 
 const { tapeLayout } = require('../index.js')
 const { endpointOf } = require('./endpoint.js')
+const { TYPED_ARRAY_BUFFER, TYPED_ARRAY_SET, FRESH, defineData, putIndex, storeSource } = require('./intrinsics.js')
 
 const LAYOUT = tapeLayout()
 const C = (name) => LAYOUT[`class.${name}`]
@@ -52,23 +53,13 @@ const VALUE = F('VALUE')
 const INHERITED = F('INHERITED')
 const ENDPOINT = F('ENDPOINT')
 const ENDPOINT_OK = F('ENDPOINT_OK')
-/** What a fresh object inherits (the realm's Object.prototype chain). */
-const FRESH = {}
-/** What a fresh array inherits (Array.prototype, then Object.prototype). */
-const FRESH_ARRAY = []
 
 const DATE_PARSE = Date.parse
 const CEIL = Math.ceil
-// The tape's own memory goes through these, taken at load: a later `%TypedArray%.prototype.set` or
-// `Float64Array` could otherwise write what the engine reads (through a bound `Function.prototype.call`,
-// taken now, so that a later `call` cannot either).
-const uncurry = (f) => Function.prototype.call.bind(f)
+// The tape's own memory goes through these, taken at load (lib/intrinsics.js): a later
+// `%TypedArray%.prototype.set` or `Float64Array` could otherwise write what the engine reads.
 const FLOAT64_ARRAY = Float64Array
-const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float64Array.prototype)
-const TYPED_ARRAY_SET = uncurry(TYPED_ARRAY_PROTOTYPE.set)
-const TYPED_ARRAY_BUFFER = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'buffer').get)
 const RUN_IN_THIS_CONTEXT = require('node:vm').runInThisContext
-const DEFINE_PROPERTY = Object.defineProperty
 const IS_ARRAY = Array.isArray
 const NUMBER_OF = Number
 const MAX_LENGTH = 4294967295
@@ -129,10 +120,7 @@ class Tape {
     slots[at + 1] = payload
     slots[at + 2] = flags
     for (let i = 0; i < extra; i++) slots[at + 3 + i] = 0
-    const index = this.records++
-    // An index an array inherits (a setter planted on Array.prototype) would take the value instead.
-    if (index in FRESH_ARRAY) defineData(this.values, index, value)
-    else this.values[index] = value
+    putIndex(this.values, this.records++, value)
     return at
   }
 
@@ -254,8 +242,8 @@ const HELPERS = {
   DATE_PARSE,
   NUMBER_IS_NAN: Number.isNaN,
   FRESH,
-  FRESH_ARRAY,
   defineData,
+  putIndex,
   newObject: () => ({}),
   newArray: () => [],
 }
@@ -265,7 +253,7 @@ class Emitter {
   constructor(names) {
     this.names = names
     this.functions = []
-    /** Values the generated code refers to (Sets of declared names), passed in as `K[i]`. */
+    /** Values the generated code refers to (tables of declared names), passed in as `K[i]`. */
     this.constants = []
     /** The function of each leaf plan already emitted (see `fn`). */
     this.leaves = new Map()
@@ -275,13 +263,9 @@ class Emitter {
     return JSON.stringify(name)
   }
 
-  /**
-   * Puts `value` under `key` (source text) into the fresh object `object`: assigned, or defined where a
-   * fresh object inherits the name (see `defineData`). Asked at each store: Object.prototype can change
-   * after compileSchema.
-   */
+  /** Puts `value` under `key` (source text) into the fresh object `object` (lib/intrinsics.js). */
   store(object, key, value) {
-    return `if (${key} in FRESH) defineData(${object}, ${key}, ${value}); else ${object}[${key}] = ${value}`
+    return storeSource(object, key, value)
   }
 
   fn(plan) {
@@ -349,12 +333,7 @@ class Emitter {
       '  const at = tape.put(value, ARRAY, 0, ITEMS, 1)',
       '  tape.slots[at + 3] = count',
       '  const data = newArray()',
-      // An index a fresh array inherits (a setter planted on Array.prototype) is defined, not assigned.
-      `  for (let i = 0; i < count; i++) {`,
-      `    const item = ${child}(value[i], tape)`,
-      '    if (i in FRESH_ARRAY) defineData(data, i, item)',
-      '    else data[i] = item',
-      '  }',
+      `  for (let i = 0; i < count; i++) putIndex(data, i, ${child}(value[i], tape))`,
       '  return data',
       ...this.otherwise(length),
       'return value',
@@ -485,10 +464,4 @@ function compileReader(plan, names) {
   return { read: factory(HELPERS, constants) }
 }
 
-/** An ordinary own property, made without running anything `object` inherits. */
-function defineData(object, key, value) {
-  // A descriptor without a prototype: a `get` or `set` planted on Object.prototype is not read as its own.
-  DEFINE_PROPERTY(object, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true })
-}
-
-module.exports = { Tape, compileFactory, compileReader, defineData, FRESH_ARRAY, readerSource, REALM_COMPILES }
+module.exports = { Tape, compileFactory, compileReader, readerSource, REALM_COMPILES }

@@ -36,19 +36,15 @@ const OP_KEY = O('KEY')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
-const { compileFactory, defineData, FRESH_ARRAY } = require('./reader.js')
-/** What a fresh `data` object inherits (this realm's Object.prototype chain). */
-const FRESH = {}
+const { defineData, FRESH, putIndex, storeSource } = require('./intrinsics.js')
+const { compileFactory } = require('./reader.js')
 /**
  * One store per issue field (`FIELD_STORES[code](issue, value)`), each under its literal name, so that it
  * stays monomorphic; defined instead where a fresh object inherits the name (see `defineData`).
  */
 const FIELD_STORES = compileFactory(
   ['FRESH', 'defineData'],
-  `'use strict'\nreturn [\n${FIELD_NAMES.map((name) => {
-    const key = JSON.stringify(name)
-    return `(o, v) => { if (${key} in FRESH) defineData(o, ${key}, v); else o[${key}] = v },`
-  }).join('\n')}\n]`,
+  `'use strict'\nreturn [\n${FIELD_NAMES.map((name) => `(o, v) => { ${storeSource('o', JSON.stringify(name), 'v')} },`).join('\n')}\n]`,
   'mcp-oauth-credentials:issue-fields',
 )(FRESH, defineData)
 /** zod's en locale maps parsed types through an object literal (its prototype's names included). */
@@ -63,16 +59,6 @@ function typeName(value) {
     if (constructor) name = constructor.name
   }
   return `${TYPE_DICTIONARY[name] ?? name}`
-}
-
-/**
- * `target[key] = value` on a fresh object or array, defined instead where a fresh one inherits the key
- * (see `defineData`, lib/reader.js): a setter planted on Object.prototype or Array.prototype never takes
- * an issue's field or an item.
- */
-function put(target, key, value) {
-  if (key in (typeof key === 'number' ? FRESH_ARRAY : FRESH)) defineData(target, key, value)
-  else target[key] = value
 }
 
 function malformed() {
@@ -125,7 +111,7 @@ class Answer {
       case ARRAY: {
         const length = this.u32()
         const items = []
-        for (let i = 0; i < length; i++) put(items, i, this.value())
+        for (let i = 0; i < length; i++) putIndex(items, i, this.value())
         return items
       }
       case INDEX:
@@ -158,7 +144,7 @@ class Answer {
         if (store === undefined) throw malformed()
         store(issue, this.value())
       }
-      put(issues, i, issue)
+      putIndex(issues, i, issue)
     }
     return issues
   }
@@ -173,12 +159,7 @@ class Answer {
       case OP_ARRAY: {
         const length = this.u32()
         const items = []
-        for (let i = 0; i < length; i++) {
-          const item = this.data()
-          // An index a fresh array inherits is defined, not assigned (see `defineData`, lib/reader.js).
-          if (i in FRESH_ARRAY) defineData(items, i, item)
-          else items[i] = item
-        }
+        for (let i = 0; i < length; i++) putIndex(items, i, this.data())
         return items
       }
       case OP_OBJECT: {
@@ -191,7 +172,7 @@ class Answer {
           else if (tag === OP_KEY) key = this.values[this.u32()]
           if (typeof key !== 'string') throw malformed()
           const value = this.data()
-          // Assigned unless a fresh object inherits the name (see `defineData`, lib/reader.js).
+          // Assigned unless a fresh object inherits the name (see `defineData`, lib/intrinsics.js).
           if (key in FRESH) defineData(object, key, value)
           else object[key] = value
         }

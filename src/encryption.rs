@@ -164,11 +164,7 @@ fn seal_with_keyring_body<'a>(
 ) -> Result<raw::Value<'a>, JsErr> {
     let cell = KEYRINGS.get(env, handle, "handle")?;
     let target = raw::uint8_array(env, buffer, "buffer")?;
-    let aad_range = if raw::is_nullish(env, aad) {
-        None
-    } else {
-        Some(raw::uint8_array(env, aad, "aad")?)
-    };
+    let aad_range = raw::optional_uint8_array(env, Some(aad), "aad")?;
     // The associated data could be a view over the very memory being sealed (a Uint8Array over Buffer's
     // shared pool): then it is copied first, so that no byte is both read and written through two slices.
     let aad_copy: Option<Vec<u8>> = match aad_range {
@@ -205,12 +201,8 @@ fn decrypt_with_keyring_body<'a>(
     let version = key_version("encKeyVersion", raw::f64_arg(env, version, "encKeyVersion")?)?;
     // SAFETY: ranges of this call, only read, while no JavaScript runs.
     let value = unsafe { raw::bytes(raw::uint8_array(env, value, "value")?) };
-    let aad = if raw::is_nullish(env, aad) {
-        &[]
-    } else {
-        // SAFETY: as above.
-        unsafe { raw::bytes(raw::uint8_array(env, aad, "aad")?) }
-    };
+    // SAFETY: as above.
+    let aad = raw::optional_uint8_array(env, Some(aad), "aad")?.map_or(&[][..], |range| unsafe { raw::bytes(range) });
     let ring = cell.ring()?;
     ring.decrypt_with(value, version, aad, |text| {
         if text.len() > MAX_STRING_BYTES {
@@ -324,10 +316,11 @@ impl NativeKeyring {
     ) -> Result<u32, JsErr> {
         let env = raw::CallEnv::of(&env);
         let refresh_token = raw::uint8_array(env, env.value(&refresh_token), "refreshToken")?;
-        let client_secret = match client_secret.map(|secret| env.value(&secret)) {
-            Some(secret) if !raw::is_nullish(env, secret) => Some(raw::uint8_array(env, secret, "clientSecret")?),
-            _ => None,
-        };
+        let client_secret = raw::optional_uint8_array(
+            env,
+            client_secret.as_ref().map(|secret| env.value(secret)),
+            "clientSecret",
+        )?;
         if client_secret.is_some_and(|secret| raw::overlap(refresh_token, secret)) {
             return Err(js_error(Code::InvalidArgType, "the two buffers must not overlap"));
         }
@@ -363,11 +356,9 @@ impl NativeKeyring {
         // SAFETY: `uint8_array` gives live, unshared bytes of this call's arguments; nothing writes them
         // during the call.
         let value = unsafe { raw::bytes(raw::uint8_array(env, env.value(&value), "value")?) };
-        let aad = match aad.map(|aad| env.value(&aad)) {
+        let aad = raw::optional_uint8_array(env, aad.as_ref().map(|aad| env.value(aad)), "aad")?
             // SAFETY: as above.
-            Some(aad) if !raw::is_nullish(env, aad) => unsafe { raw::bytes(raw::uint8_array(env, aad, "aad")?) },
-            _ => &[],
-        };
+            .map_or(&[][..], |range| unsafe { raw::bytes(range) });
         let version = key_version("encKeyVersion", version)?;
         let sealed = self.ring()?.reencrypt(value, version, aad).map_err(from_crypto)?;
         Ok(sealed.into())

@@ -277,6 +277,18 @@ pub fn uint8_array(env: CallEnv<'_>, value: Value<'_>, name: &str) -> Result<(*m
     Ok((data.cast::<u8>(), len))
 }
 
+/// [`uint8_array`] for an optional argument: `None` when it is absent, `undefined` or `null`.
+pub fn optional_uint8_array(
+    env: CallEnv<'_>,
+    value: Option<Value<'_>>,
+    name: &str,
+) -> Result<Option<(*mut u8, usize)>, JsErr> {
+    match value {
+        Some(value) if !is_nullish(env, value) => uint8_array(env, value, name).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// [`uint8_array`] for a `Uint32Array`: where its elements are, and how many. The pointer is aligned for
 /// `u32` (a typed array's offset is a multiple of its element size).
 pub fn uint32_array(env: CallEnv<'_>, value: Value<'_>, name: &str) -> Result<(*const u32, usize), JsErr> {
@@ -331,7 +343,7 @@ fn typed_array(
 }
 
 /// `undefined` or `null`.
-pub fn is_nullish(env: CallEnv<'_>, value: Value<'_>) -> bool {
+fn is_nullish(env: CallEnv<'_>, value: Value<'_>) -> bool {
     let mut kind = sys::ValueType::napi_undefined;
     // SAFETY: live handle; on failure `kind` stays `undefined`.
     unsafe { sys::napi_typeof(env.raw, value.raw, &mut kind) };

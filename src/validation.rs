@@ -32,14 +32,6 @@ pub struct NativeValidator {
     schema: Arc<Schema>,
 }
 
-/// A result as one JavaScript string. The first code unit says what follows: 0 or 1, the issues
-/// (`encode_issues`), 1 when they hold only if `NODE_ENV` is not `development` or `test` (see
-/// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions; 3 (alone),
-/// success, and `data` is what the reader built (`Outcome::as_read`).
-fn result_string<'a>(env: raw::CallEnv<'a>, units: &[u16]) -> Result<raw::Value<'a>, JsErr> {
-    raw::utf16_string(env, units)
-}
-
 #[napi]
 impl NativeValidator {
     /// Compiles a JSON Schema given as JSON text.
@@ -154,9 +146,9 @@ pub fn register(env: raw::CallEnv<'_>, exports: raw::Value<'_>) -> Result<(), Js
 raw::callback!(
     /// `validateTape(schema: object, text: string, slots: ArrayBuffer, used: number, relaxedTokenEndpoints:
     /// boolean): string`. Judges what `lib/reader.js` read of an input (see `core/src/validation/tape.rs`):
-    /// the first `used` slots of `slots` and `text`, for the validator registered in `slot`. The tape is
+    /// the first `used` slots of `slots` and `text`, for the compiled schema `schema`. The tape is
     /// checked as it is parsed; one that does not parse is an `ERR_MCP_OAUTH_INTERNAL` error (no reader writes
-    /// one). Returns the result string (see [`result_string`]). No JavaScript runs and nothing of the input is
+    /// one). Returns the answer string (see [`judge`]). No JavaScript runs and nothing of the input is
     /// read during the call. `schema` is a `NativeValidator#handle()`.
     validate_tape,
     5,
@@ -164,22 +156,22 @@ raw::callback!(
 );
 
 fn validate_tape_body<'a>(
-    raw_env: raw::CallEnv<'a>,
+    env: raw::CallEnv<'a>,
     [schema, text, slots, used, relaxed]: [raw::Value<'a>; 5],
 ) -> Result<raw::Value<'a>, JsErr> {
-    let schema = SCHEMAS.get(raw_env, schema, "schema")?;
-    let used = raw::u32_arg(raw_env, used, "used")? as usize;
-    let relaxed_token_endpoints = raw::bool_arg(raw_env, relaxed, "relaxedTokenEndpoints")?;
+    let schema = SCHEMAS.get(env, schema, "schema")?;
+    let used = raw::u32_arg(env, used, "used")? as usize;
+    let relaxed_token_endpoints = raw::bool_arg(env, relaxed, "relaxedTokenEndpoints")?;
     // SAFETY: the ArrayBuffer stays alive, and JavaScript cannot touch it, until this call returns.
-    let slots = unsafe { raw::f64_slots(raw_env, slots, "slots") }?;
+    let slots = unsafe { raw::f64_slots(env, slots, "slots") }?;
     // Only what this validation recorded: the rest of the reused buffer holds earlier validations' slots.
     let slots = slots
         .get(..used)
         .ok_or_else(|| js_error(Code::OutOfRange, "used exceeds the slots"))?;
     let run = |scratch: &mut Scratch| -> Result<raw::Value<'a>, JsErr> {
-        raw::utf16_arg(raw_env, text, &mut scratch.text, "text")?;
+        raw::utf16_arg(env, text, &mut scratch.text, "text")?;
         let judged = judge(schema, slots, relaxed_token_endpoints, scratch);
-        let result = judged.and_then(|()| result_string(raw_env, &scratch.answer));
+        let result = judged.and_then(|()| raw::utf16_string(env, &scratch.answer));
         scratch.wipe();
         result
     };
@@ -194,8 +186,13 @@ fn validate_tape_body<'a>(
 }
 
 /// Parses the tape of `slots` and `scratch.text` in the scratch's buffers, validates it against `schema`,
-/// and writes the answer into `scratch.answer` (see [`result_string`]). The buffers go back to the scratch
-/// whether or not the tape parses.
+/// and writes the answer into `scratch.answer`. The buffers go back to the scratch whether or not the tape
+/// parses.
+///
+/// The answer is one JavaScript string whose first code unit says what follows: 0 or 1, the issues
+/// (`encode_issues`), 1 when they hold only if `NODE_ENV` is not `development` or `test` (see
+/// `Outcome::node_env_dependent`); 2, success, then `data` as `encode_output` instructions; 3 (alone),
+/// success, and `data` is what the reader built (`Outcome::as_read`).
 fn judge(schema: &Schema, slots: &[f64], relaxed_token_endpoints: bool, scratch: &mut Scratch) -> Result<(), JsErr> {
     let Scratch { text, tape, answer } = scratch;
     let parsed = Tape::parse_in(slots, text, std::mem::take(tape)).map_err(|(err, buffers)| {
