@@ -336,6 +336,7 @@ describe('built-ins patched after load', () => {
     'Array.prototype index setters',
     'Object.prototype get and set',
     'Object.prototype setters of names',
+    'Map.prototype get and set',
     'Buffer functions',
   ]
   it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {

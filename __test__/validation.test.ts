@@ -143,6 +143,29 @@ describe('depositCredentialsBodySchema', () => {
     expect([MCP_SERVER_ID_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, TOKEN_ENDPOINT_MAX_LENGTH, SCOPES_MAX_LENGTH]).toEqual([255, 255, 2048, 2048])
   })
 
+  it("keeps zod's verdict on token endpoints it has parsed before, past the memo's size, with fresh strings", () => {
+    // The guard keeps what `new URL()` made of the last texts it parsed (lib/endpoint.js). Whether an answer
+    // comes from there or from a parse must not show: each text is judged three times, around a memo that
+    // fills and starts over, as a fresh string each time (as JSON.parse would make it), against zod.
+    const zod = makeExecutorDepositSchema(() => process.env.NODE_ENV)
+    const hosts = ['idp.example.com', '169.254.169.254', 'localhost', '[::1]', '10.0.0.1', 'xn--nxasmq6b.com', 'EXAMPLE.com', '0x7f.1', 'a b']
+    const texts: string[] = []
+    for (let i = 0; i < 150; i++) texts.push(`${i % 3 === 0 ? 'http' : 'https'}://${hosts[i % hosts.length]}/t${i}`)
+    texts.push('not a url', 'https://', '')
+    let refused = 0
+    for (let round = 0; round < 3; round++) {
+      for (const text of texts) {
+        const body = { ...VALID, tokenEndpoint: [...text].join('') }
+        const ours = depositCredentialsBodySchema.safeParse(body)
+        const theirs = zod.safeParse(body)
+        expect({ text, success: ours.success }).toEqual({ text, success: theirs.success })
+        if (!ours.success && !theirs.success) expect(ours.error.issues).toEqual(theirs.error.issues)
+        if (!ours.success) refused++
+      }
+    }
+    expect(refused).toBeGreaterThan(3 * 20)
+  })
+
   it('a userId in the body is an unrecognized key (the user comes from the JWT)', () => {
     const result = depositCredentialsBodySchema.safeParse({ ...VALID, userId: 7 })
     expect(result.success).toBe(false)

@@ -22,8 +22,21 @@ function endpointOfUrl(url) {
   return PROTOCOL(url) + HOSTNAME(url)
 }
 
-/** `protocol + hostname` of a string as `new URL()` parses it, or null when it is no absolute URL. */
-function endpointOf(text) {
+// What `new URL()` made of the strings parsed last. The parse is a function of the text alone (the
+// constructor is the one taken at load), so an answer kept is the answer the parse would give again; a
+// server sees the same few token endpoints over and over, and the parse is most of a deposit's read. At
+// most ENDPOINTS_KEPT texts, each no longer than the token_endpoint column: the memory stays bounded, and
+// when full the memo starts over.
+const ENDPOINTS_KEPT = 64
+const ENDPOINT_TEXT_MAX = 2048
+const ENDPOINTS = new Map()
+const MAP_GET = uncurry(Map.prototype.get)
+const MAP_SET = uncurry(Map.prototype.set)
+const MAP_CLEAR = uncurry(Map.prototype.clear)
+const MAP_SIZE = uncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get)
+
+/** `new URL(text)`'s `protocol + hostname`, or null when it throws. */
+function parseEndpoint(text) {
   let url
   try {
     url = new URL_CONSTRUCTOR(text)
@@ -31,6 +44,17 @@ function endpointOf(text) {
     return null
   }
   return endpointOfUrl(url)
+}
+
+/** `protocol + hostname` of a string as `new URL()` parses it, or null when it is no absolute URL. */
+function endpointOf(text) {
+  if (text.length > ENDPOINT_TEXT_MAX) return parseEndpoint(text)
+  const kept = MAP_GET(ENDPOINTS, text)
+  if (kept !== undefined) return kept
+  const parsed = parseEndpoint(text)
+  if (MAP_SIZE(ENDPOINTS) >= ENDPOINTS_KEPT) MAP_CLEAR(ENDPOINTS)
+  MAP_SET(ENDPOINTS, text, parsed)
+  return parsed
 }
 
 module.exports = { endpointOf, endpointOfUrl }
