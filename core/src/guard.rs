@@ -152,7 +152,14 @@ fn host_of(hostname: &str) -> Result<Host<&str>, GuardReason> {
     // A serialized domain is ASCII without WHATWG's forbidden domain code points: anything else is not a
     // hostname a URL could have (a full URL passed where a hostname belongs, a forged record), and is
     // refused rather than judged as a name.
-    let forbidden = |b: u8| b <= b' ' || b >= 0x7f || b"#%/:<>?@[\\]^|".contains(&b);
+    let forbidden = |b: u8| {
+        b <= b' '
+            || b >= 0x7f
+            || matches!(
+                b,
+                b'#' | b'%' | b'/' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'^' | b'|'
+            )
+    };
     if hostname.bytes().any(forbidden) {
         return Err(GuardReason::NotAbsoluteUrl);
     }

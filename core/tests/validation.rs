@@ -363,3 +363,42 @@ fn the_deposit_schema_compiles_and_reads_node_env() {
     .expect("runs");
     assert!(relaxed.issues.is_empty());
 }
+
+/// A tape's `new URL()` answer is judged as it decodes, whether it is short ASCII (decoded on the stack),
+/// longer than the stack buffer, or not ASCII (only a forged tape holds that): the same guard verdicts as
+/// the guard gives the decoded text directly.
+#[test]
+fn tape_endpoints_are_judged_as_they_decode() {
+    use mcp_oauth_credentials_core::guard::{check_parsed, split_endpoint};
+    use mcp_oauth_credentials_core::validation::{tape_class_code, tape_flags, Class, Tape};
+    let schema = compile(&json!({ "type": "string", "x-mcp-token-endpoint": true })).expect("schema compiles");
+    let long = format!("https:{}.example.com", "a".repeat(400));
+    let cases: Vec<Vec<u16>> = vec![
+        "https:idp.example.com".encode_utf16().collect(),
+        "https:169.254.169.254".encode_utf16().collect(),
+        "http:idp.example.com".encode_utf16().collect(),
+        "https:idp.ex\u{e4}mple.com".encode_utf16().collect(),
+        long.encode_utf16().collect(),
+        format!("https:{}", "b".repeat(314)).encode_utf16().collect(),
+        format!("https:{}", "b".repeat(315)).encode_utf16().collect(),
+        vec![0x68, 0x74, 0x74, 0x70, 0x73, 0x3a, 0xd800, 0x61],
+        "https:a b".encode_utf16().collect(),
+    ];
+    let mut verdicts = [0usize; 2];
+    for endpoint in cases {
+        let flags = tape_flags::ENDPOINT | tape_flags::ENDPOINT_OK;
+        let slots = [
+            f64::from(tape_class_code(Class::String)),
+            0.0,
+            f64::from(flags),
+            endpoint.len() as f64,
+        ];
+        let tape = Tape::parse(&slots, &endpoint).expect("the tape parses");
+        let outcome = validate(&schema, &tape.root(), &Options::default()).expect("the tape answers");
+        let decoded = String::from_utf16_lossy(&endpoint);
+        let expected = split_endpoint(&decoded).is_some_and(|(scheme, host)| check_parsed(scheme, host, false).is_ok());
+        assert_eq!(outcome.issues.is_empty(), expected, "{decoded}");
+        verdicts[usize::from(expected)] += 1;
+    }
+    assert!(verdicts[0] >= 4 && verdicts[1] >= 3, "{verdicts:?}");
+}

@@ -13,6 +13,7 @@ use super::compile::{Additional, Node, ObjectRules, Schema, Shape, Ty};
 use super::input::{Class, Input, Key, LengthValue, Text};
 use super::issue::{CustomStyle, Issue, IssueKind, Literal, Origin, Parsed, PathSeg};
 use crate::guard::{check_parsed, split_endpoint, GuardReason};
+use smallvec::SmallVec;
 
 /// How a validation runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,7 +75,7 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
     let mut run = Run {
         options: *options,
         issues: Vec::new(),
-        path: Vec::new(),
+        path: SmallVec::new(),
         node_env_dependent: false,
         visited: 0,
         as_read: true,
@@ -92,8 +93,9 @@ pub fn validate<'s, I: Input>(schema: &'s Schema, input: &I, options: &Options) 
 struct Run<'s> {
     options: Options,
     issues: Vec<Issue>,
-    /// Where the walk is. Keys borrow from the schema; an issue copies the path it needs.
-    path: Vec<Step<'s>>,
+    /// Where the walk is. Keys borrow from the schema; an issue copies the path it needs. Inline up to a
+    /// depth of 8, so that a shallow document's walk allocates nothing for it.
+    path: SmallVec<[Step<'s>; 8]>,
     /// See [`Outcome::node_env_dependent`].
     node_env_dependent: bool,
     /// See [`Outcome::visited`].
@@ -371,10 +373,10 @@ impl<'s> Run<'s> {
         }
         if rules.token_endpoint && !self.aborted(start) {
             let relaxed = self.options.relaxed_token_endpoints;
-            let verdict = match value.endpoint()?.as_deref().and_then(split_endpoint) {
+            let verdict = value.endpoint(|endpoint| match endpoint.and_then(split_endpoint) {
                 Some((scheme, hostname)) => check_parsed(scheme, hostname, relaxed),
                 None => Err(GuardReason::NotAbsoluteUrl),
-            };
+            })?;
             if let Err(reason) = verdict {
                 self.node_env_dependent |= reason.waived_when_relaxed();
                 self.push(IssueKind::Custom {

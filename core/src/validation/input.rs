@@ -101,7 +101,9 @@ pub trait Input: Sized + Clone {
     /// `protocol + hostname` as `URL` serializes them (`"https:idp.example.com"`; see
     /// [`crate::guard::check_parsed`]). For a tape, Node's own `new URL()` decided, when the reader read the
     /// value; for JSON, the url crate.
-    fn endpoint(&self) -> Result<Option<String>, Self::Error>;
+    /// `judge` is handed it (`None` when `new URL()` threw): a tape's is decoded on the stack, not into a
+    /// `String`, as the guard judges one on every validation of a deposit.
+    fn endpoint<R>(&self, judge: impl FnOnce(Option<&str>) -> R) -> Result<R, Self::Error>;
     /// `value[key]` for a declared property.
     fn get(&self, key: Key<'_>) -> Result<Self, Self::Error>;
     /// `key in value` for a declared property.

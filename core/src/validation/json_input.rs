@@ -85,13 +85,14 @@ impl<'a> Input for JsonInput<'a> {
         Ok(matches!(self, JsonInput::Value(Value::String(s)) if s == text))
     }
 
-    fn endpoint(&self) -> Result<Option<String>, Self::Error> {
-        Ok(match self {
+    fn endpoint<R>(&self, judge: impl FnOnce(Option<&str>) -> R) -> Result<R, Self::Error> {
+        let endpoint = match self {
             JsonInput::Value(Value::String(s)) => url::Url::parse(s)
                 .ok()
                 .map(|url| format!("{}:{}", url.scheme(), url.host_str().unwrap_or_default())),
             _ => None,
-        })
+        };
+        Ok(judge(endpoint.as_deref()))
     }
 
     fn get(&self, key: Key<'_>) -> Result<Self, Self::Error> {

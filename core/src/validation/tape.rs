@@ -75,6 +75,9 @@ pub mod flags {
     }
 }
 
+/// The longest `protocol + hostname` decoded on the stack (a DNS name is at most 253 octets).
+const ENDPOINT_ON_STACK: usize = 320;
+
 /// Slots in a record before its optional ones.
 pub const HEADER: usize = 3;
 
@@ -466,17 +469,29 @@ impl<'a> Input for TapeInput<'a> {
         Ok(super::js_string::units(text).eq(span.iter().copied()))
     }
 
-    fn endpoint(&self) -> Result<Option<String>, TapeError> {
+    fn endpoint<R>(&self, judge: impl FnOnce(Option<&str>) -> R) -> Result<R, TapeError> {
         if !self.has_flag(flags::ENDPOINT) {
             return Err(self.missing("`new URL()` answer"));
         }
         if !self.has_flag(flags::ENDPOINT_OK) {
-            return Ok(None);
+            return Ok(judge(None));
         }
         let units = self.span(self.rec().endpoint, "`new URL()` answer")?;
-        // A URL serializes its protocol and hostname in ASCII; anything else came from a forged tape, and is
-        // judged as it decodes.
-        Ok(Some(String::from_utf16_lossy(units)))
+        // A URL serializes its protocol and hostname in ASCII, which is copied as it is; anything else came
+        // from a forged tape, or is longer than any hostname, and is judged as it decodes.
+        let mut ascii = [0u8; ENDPOINT_ON_STACK];
+        if units.len() <= ENDPOINT_ON_STACK && units.iter().all(|&unit| unit < 0x80) {
+            for (byte, &unit) in ascii.iter_mut().zip(units) {
+                *byte = u8::try_from(unit).unwrap_or(b'?');
+            }
+            if let Some(text) = ascii
+                .get(..units.len())
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            {
+                return Ok(judge(Some(text)));
+            }
+        }
+        Ok(judge(Some(&String::from_utf16_lossy(units))))
     }
 
     fn get(&self, key: Key<'_>) -> Result<Self, TapeError> {
