@@ -111,6 +111,16 @@ const valid = await medians({
 row('validate a valid full body', valid.ours, 'zod 4.3.6', valid.zod, 1.5)
 row('validate a valid full body', valid.ours, 'ajv 8 (plain keywords)', valid.ajv)
 
+// The guard keeps what `new URL()` made of the last 64 token endpoints (lib/endpoint.js): a server sees the
+// same few. This row pays for the parse every call: 1,000 distinct endpoints in turn, fresh strings each.
+const FRESH_ENDPOINTS = Array.from({ length: 1000 }, (_, i) => ({ ...VALID, tokenEndpoint: `https://idp${i}.example.com/oauth/token` }))
+let freshAt = 0
+const unseen = await medians({
+  ours: () => pkg.depositCredentialsBodySchema.safeParse(FRESH_ENDPOINTS[(freshAt = (freshAt + 1) % 1000)]),
+  zod: () => zod.safeParse(FRESH_ENDPOINTS[(freshAt = (freshAt + 1) % 1000)]),
+})
+row('validate a valid full body, token endpoint not seen before', unseen.ours, 'zod 4.3.6', unseen.zod)
+
 const invalid = await medians({
   ours: () => pkg.depositCredentialsBodySchema.safeParse(INVALID),
   zod: () => zod.safeParse(INVALID),
