@@ -12,7 +12,7 @@ use mcp_oauth_credentials_core::guard::{check_parsed, split_endpoint, GuardReaso
 use std::sync::Arc;
 
 use mcp_oauth_credentials_core::validation::{
-    compile_json, encode_issues, encode_output, validate, Options, Schema, Tape, TapeBuffers, FIELD_NAMES,
+    compile_json, encode_issues_into, encode_output, validate, Options, Schema, Tape, TapeBuffers, FIELD_NAMES,
     ISSUE_CONSTANTS,
 };
 use napi::bindgen_prelude::{Env, Unknown};
@@ -210,7 +210,7 @@ fn judge(schema: &Schema, slots: &[f64], relaxed_token_endpoints: bool, scratch:
             encode_output(&outcome.output, answer);
         } else {
             answer.push(u16::from(outcome.node_env_dependent));
-            answer.extend(encode_issues(&outcome.issues));
+            encode_issues_into(&outcome.issues, answer);
         }
     });
     *tape = parsed.into_buffers();

@@ -38,8 +38,8 @@ pub use compile::{compile, compile_json, Schema, SchemaError, DATE_KEYWORD, TOKE
 pub use engine::{validate, Options, OutKey, Outcome, Output};
 pub use input::{Class, Extra, Input, Key, LengthValue, Text, TypeName};
 pub use issue::{
-    encode_issues, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin, Parsed, PathSeg,
-    Piece, CONSTANTS as ISSUE_CONSTANTS, FIELD_NAMES,
+    encode_issues, encode_issues_into, tags as issue_tags, CustomStyle, FieldValue, Issue, IssueKind, Literal, Origin,
+    Parsed, PathSeg, Piece, CONSTANTS as ISSUE_CONSTANTS, FIELD_NAMES,
 };
 pub use json_input::{JsonInput, JsonInputError};
 pub use number::js_number_to_string;
