@@ -337,6 +337,8 @@ describe('built-ins patched after load', () => {
     'Object.prototype get and set',
     'Object.prototype setters of names',
     'Map.prototype get and set',
+    'Array.prototype push and iterator',
+    'String.prototype indexOf and slice',
     'Buffer functions',
   ]
   it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {

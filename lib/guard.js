@@ -4,9 +4,15 @@
 // core/src/guard.rs hold the rules). NODE_ENV is read here, from the calling context's process.env, at
 // every call whose answer depends on it.
 
+const { isIP } = require('node:net')
+
 const { tokenEndpointVerdict, tokenEndpointReasons } = require('../index.js')
 const { endpointOf, endpointOfUrl } = require('./endpoint.js')
 const { argumentError } = require('./errors.js')
+const { uncurry } = require('./intrinsics.js')
+
+const STRING_INDEX_OF = uncurry(String.prototype.indexOf)
+const STRING_SLICE = uncurry(String.prototype.slice)
 
 /** A token endpoint the executor must not call; `reason` says why. */
 class InvalidTokenEndpointError extends Error {
@@ -62,9 +68,24 @@ function tokenEndpointProblem(url) {
   return endpointRefusal(endpoint)
 }
 
+/**
+ * Why a resolved address is refused, or null: what `dns.lookup` answers (an IPv4 address, or an IPv6 one,
+ * perhaps with a `%zone`), judged by the same rules as a URL's IP literal (as `https:`: the scheme was the
+ * URL's to answer for). Anything else is refused as no address at all, since a connection to it would go
+ * where nobody judged.
+ */
+function addressRefusal(address) {
+  if (typeof address !== 'string') return NOT_ABSOLUTE
+  const version = isIP(address)
+  if (version === 4) return endpointRefusal(`https:${address}`)
+  if (version !== 6) return NOT_ABSOLUTE
+  const zone = STRING_INDEX_OF(address, '%')
+  return endpointRefusal(`https:[${zone === -1 ? address : STRING_SLICE(address, 0, zone)}]`)
+}
+
 function assertSafeTokenEndpoint(url) {
   const reason = tokenEndpointProblem(url)
   if (reason !== null) throw new InvalidTokenEndpointError(reason)
 }
 
-module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem, relaxedTokenEndpoints }
+module.exports = { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem, relaxedTokenEndpoints, addressRefusal }

@@ -249,6 +249,46 @@ export declare function assertSafeTokenEndpoint(url: string | URL): void
  */
 export declare function tokenEndpointProblem(url: string | URL): InvalidTokenEndpointReason | null
 
+/** `dns.lookup`'s callback for one address. */
+export type TokenEndpointLookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+/** `dns.lookup`'s callback for `{ all: true }`. */
+export type TokenEndpointLookupAllCallback = (err: NodeJS.ErrnoException | null, addresses: import('node:dns').LookupAddress[]) => void
+
+/**
+ * A function with `dns.lookup`'s signature, in every form a connection calls it: undici's
+ * `connect: { lookup }`, an `http.Agent` / `https.Agent`'s `lookup`, `net.connect({ lookup })`.
+ */
+export interface TokenEndpointLookup {
+  (hostname: string, callback: TokenEndpointLookupCallback): void
+  (hostname: string, family: number, callback: TokenEndpointLookupCallback): void
+  (hostname: string, options: import('node:dns').LookupOneOptions, callback: TokenEndpointLookupCallback): void
+  (hostname: string, options: import('node:dns').LookupAllOptions, callback: TokenEndpointLookupAllCallback): void
+  (
+    hostname: string,
+    options: import('node:dns').LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | import('node:dns').LookupAddress[], family?: number) => void,
+  ): void
+}
+
+export interface TokenEndpointLookupOptions {
+  /**
+   * The resolver, called as `lookup(hostname, { ...options, all: true }, callback)`; `dns.lookup` when
+   * absent. A test injects one that maps its names to chosen addresses.
+   */
+  lookup?: (hostname: string, options: import('node:dns').LookupAllOptions, callback: TokenEndpointLookupAllCallback) => void
+}
+
+/**
+ * The token-endpoint guard at connect time: a lookup that resolves with `options.lookup` (every address,
+ * whatever form the caller asked for) and fails with {@link InvalidTokenEndpointError} when any address is in
+ * a class the guard refuses (unspecified, link-local / metadata, and loopback unless `NODE_ENV` is
+ * `development` or `test`, read at each lookup; IPv4-mapped IPv6 judged as its IPv4 address). A connection
+ * made through it goes only to an address that was judged, which closes DNS rebinding: the name is judged by
+ * the answer the connection uses, not by an earlier one.
+ * @throws TypeError when `options.lookup` is given and is not a function.
+ */
+export declare function createTokenEndpointLookup(options?: TokenEndpointLookupOptions): TokenEndpointLookup
+
 // ---------------------------------------------------------------------------------------------------------
 // The record mapper
 // ---------------------------------------------------------------------------------------------------------

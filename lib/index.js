@@ -6,6 +6,7 @@
 const { CredentialEncryption } = require('./encryption.js')
 const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError } = require('./errors.js')
 const { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem } = require('./guard.js')
+const { createTokenEndpointLookup } = require('./lookup.js')
 const { buildMcpOAuthCredentialInput, credentialRowAad } = require('./mapper.js')
 const validation = require('./validation.js')
 
@@ -16,6 +17,7 @@ module.exports = {
   InvalidTokenEndpointError,
   assertSafeTokenEndpoint,
   tokenEndpointProblem,
+  createTokenEndpointLookup,
   buildMcpOAuthCredentialInput,
   credentialRowAad,
   ...validation,

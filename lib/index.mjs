@@ -11,6 +11,7 @@ export const {
   InvalidTokenEndpointError,
   assertSafeTokenEndpoint,
   tokenEndpointProblem,
+  createTokenEndpointLookup,
   buildMcpOAuthCredentialInput,
   credentialRowAad,
   ValidationError,

@@ -1,9 +1,14 @@
 // Every export, used under `tsc --strict`, as a TypeScript consumer of the installed package.
+import * as dns from 'node:dns'
+import * as https from 'node:https'
+import * as net from 'node:net'
+
 import {
   assertSafeTokenEndpoint,
   buildMcpOAuthCredentialInput,
   CLIENT_ID_MAX_LENGTH,
   compileSchema,
+  createTokenEndpointLookup,
   credentialRowAad,
   CredentialDecryptionError,
   CredentialEncryption,
@@ -21,6 +26,7 @@ import {
   type DepositCredentialsBody,
   type EncryptedValue,
   type McpOAuthCredentialInput,
+  type TokenEndpointLookup,
   type ValidationIssue,
 } from 'mcp-oauth-credentials'
 
@@ -53,6 +59,11 @@ try {
   if (err instanceof ExecutorEncryptionKeyMissingError) console.log(err.code)
 }
 const problem: string | null = tokenEndpointProblem('http://169.254.169.254/latest')
+// The guarded lookup where Node's connections take one: an Agent, and net.connect.
+const lookup: TokenEndpointLookup = createTokenEndpointLookup({ lookup: dns.lookup })
+const agent = new https.Agent({ lookup })
+const socketOptions: net.NetConnectOpts = { host: 'idp.example.com', port: 443, lookup: createTokenEndpointLookup() }
+void [agent, socketOptions]
 const standard = depositCredentialsBodySchema['~standard'].validate({})
 const standardId: string = standard.issues ? String(standard.issues.length) : standard.value.mcpServerId
 void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema, problem, standardId]
