@@ -11,7 +11,7 @@ const { isIP } = require('node:net')
 
 const { argumentError } = require('./errors.js')
 const { InvalidTokenEndpointError, addressRefusal } = require('./guard.js')
-const { putIndex } = require('./intrinsics.js')
+const { defineData, putIndex } = require('./intrinsics.js')
 
 const IS_ARRAY = Array.isArray
 const NEXT_TICK = process.nextTick
@@ -68,8 +68,8 @@ function createTokenEndpointLookup({ lookup = dns.lookup } = {}) {
       const addresses = addressesOf(first, family)
       if (addresses === null || addresses.length === 0) {
         const none = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
-        none.code = 'ENOTFOUND'
-        none.hostname = hostname
+        defineData(none, 'code', 'ENOTFOUND')
+        defineData(none, 'hostname', hostname)
         return answer(none)
       }
       // Each address is judged as what the connection will use: its own text, as net.connect reads it.
