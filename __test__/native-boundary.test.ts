@@ -339,6 +339,7 @@ describe('built-ins patched after load', () => {
     'Map.prototype get and set',
     'Array.prototype push and iterator',
     'String.prototype indexOf and slice',
+    'String.prototype charCodeAt',
     'Buffer functions',
   ]
   it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { z } from 'zod'
 
 import {
+  assertSafeTokenEndpoint,
   CLIENT_ID_MAX_LENGTH,
   compileSchema,
   depositCredentialsBodyJsonSchema,
@@ -164,6 +166,48 @@ describe('depositCredentialsBodySchema', () => {
       }
     }
     expect(refused).toBeGreaterThan(3 * 20)
+  })
+
+  it('keeps no answer of a parse that failed for want of stack: the text is allowed again at top level', () => {
+    const text = 'https://stack-limit.example.com/oauth/token'
+    const body = { ...VALID, tokenEndpoint: text }
+    let nearTheLimit: boolean | undefined
+    const deep = (): void => {
+      try {
+        deep()
+      } catch {
+        // the stack ran out below: validate here, close to the limit
+      }
+      if (nearTheLimit === undefined) {
+        try {
+          nearTheLimit = depositCredentialsBodySchema.safeParse(body).success
+        } catch {
+          // a throw near the limit is an answer too
+        }
+      }
+    }
+    deep()
+    expect(nearTheLimit).toBeDefined()
+    expect(depositCredentialsBodySchema.safeParse(body).success).toBe(true)
+    expect(() => assertSafeTokenEndpoint(text)).not.toThrow()
+  })
+
+  it('keeps a copy of each text it remembers, not the larger string a slice of it holds alive', () => {
+    // A child with --expose-gc: four token endpoints sliced out of 50 MiB strings, every reference dropped.
+    const script = `
+      const { assertSafeTokenEndpoint } = require(${JSON.stringify(path.join(__dirname, '../lib/index.js'))})
+      gc(); const start = process.memoryUsage().heapUsed
+      const one = (i) => {
+        const big = 'https://idp' + i + '.example.com/oauth/token' + 'x'.repeat(50 * 1024 * 1024)
+        assertSafeTokenEndpoint(big.slice(0, 40))
+      }
+      for (let i = 0; i < 4; i++) one(i)
+      gc(); gc()
+      process.stdout.write(String(Math.round((process.memoryUsage().heapUsed - start) / 1048576)))`
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60000 })
+    expect(child.stderr).toBe('')
+    // Held alive, the four parents would be 200 MiB.
+    expect(Number(child.stdout)).toBeLessThan(40)
   })
 
   it('a userId in the body is an unrecognized key (the user comes from the JWT)', () => {

@@ -11,7 +11,7 @@
 
 const { URL: URL_CONSTRUCTOR } = require('node:url')
 
-const { uncurry } = require('./intrinsics.js')
+const { uncurry, STRING_SLICE } = require('./intrinsics.js')
 
 // Called uncurried, so that a later `Function.prototype.call` cannot answer for them.
 const PROTOCOL = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'protocol').get)
@@ -34,27 +34,44 @@ const MAP_GET = uncurry(Map.prototype.get)
 const MAP_SET = uncurry(Map.prototype.set)
 const MAP_CLEAR = uncurry(Map.prototype.clear)
 const MAP_SIZE = uncurry(Object.getOwnPropertyDescriptor(Map.prototype, 'size').get)
+const HAS_OWN = Object.hasOwn
 
-/** `new URL(text)`'s `protocol + hostname`, or null when it throws. */
-function parseEndpoint(text) {
+/** Node's refusal of a text: its own `code`, not one an object in the error's prototype chain could add. */
+function isInvalidUrl(error) {
+  return error !== null && typeof error === 'object' && HAS_OWN(error, 'code') && error.code === 'ERR_INVALID_URL'
+}
+
+/**
+ * `protocol + hostname` of a string as `new URL()` parses it, or null when it is no absolute URL. Only an
+ * answer of the text's own is kept: a parse that returned, or Node's ERR_INVALID_URL. Any other throw (the
+ * stack ran out under a deep caller) refuses this call only.
+ */
+function endpointOf(text) {
+  const keep = text.length <= ENDPOINT_TEXT_MAX
+  if (keep) {
+    const kept = MAP_GET(ENDPOINTS, text)
+    if (kept !== undefined) return kept
+  }
   let url
   try {
     url = new URL_CONSTRUCTOR(text)
-  } catch {
+  } catch (error) {
+    if (keep && isInvalidUrl(error)) remember(text, null)
     return null
   }
-  return endpointOfUrl(url)
+  const parsed = endpointOfUrl(url)
+  if (keep) remember(text, parsed)
+  return parsed
 }
 
-/** `protocol + hostname` of a string as `new URL()` parses it, or null when it is no absolute URL. */
-function endpointOf(text) {
-  if (text.length > ENDPOINT_TEXT_MAX) return parseEndpoint(text)
-  const kept = MAP_GET(ENDPOINTS, text)
-  if (kept !== undefined) return kept
-  const parsed = parseEndpoint(text)
+/**
+ * Keeps an answer under a copy of its text: the caller's string may be a slice that holds a far larger
+ * string alive (V8 shares a slice's characters with its parent), and the memo must hold no more than its
+ * texts.
+ */
+function remember(text, parsed) {
   if (MAP_SIZE(ENDPOINTS) >= ENDPOINTS_KEPT) MAP_CLEAR(ENDPOINTS)
-  MAP_SET(ENDPOINTS, text, parsed)
-  return parsed
+  MAP_SET(ENDPOINTS, STRING_SLICE(` ${text}`, 1), parsed)
 }
 
 module.exports = { endpointOf, endpointOfUrl }

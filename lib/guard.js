@@ -9,10 +9,7 @@ const { isIP } = require('node:net')
 const { tokenEndpointVerdict, tokenEndpointReasons } = require('../index.js')
 const { endpointOf, endpointOfUrl } = require('./endpoint.js')
 const { argumentError } = require('./errors.js')
-const { uncurry } = require('./intrinsics.js')
-
-const STRING_INDEX_OF = uncurry(String.prototype.indexOf)
-const STRING_SLICE = uncurry(String.prototype.slice)
+const { STRING_INDEX_OF, STRING_SLICE } = require('./intrinsics.js')
 
 /** A token endpoint the executor must not call; `reason` says why. */
 class InvalidTokenEndpointError extends Error {

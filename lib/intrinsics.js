@@ -19,6 +19,11 @@ const TYPED_ARRAY_BUFFER = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_P
 const TYPED_ARRAY_LENGTH = uncurry(Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length').get)
 const TYPED_ARRAY_SET = uncurry(TYPED_ARRAY_PROTOTYPE.set)
 
+/** `String.prototype` methods the package calls on strings of its own (the engine's answer, addresses). */
+const STRING_CHAR_CODE_AT = uncurry(String.prototype.charCodeAt)
+const STRING_INDEX_OF = uncurry(String.prototype.indexOf)
+const STRING_SLICE = uncurry(String.prototype.slice)
+
 /** What a fresh object inherits (this realm's Object.prototype chain). */
 const FRESH = {}
 /** What a fresh array inherits (Array.prototype, then Object.prototype). */
@@ -55,6 +60,9 @@ module.exports = {
   TYPED_ARRAY_BUFFER,
   TYPED_ARRAY_LENGTH,
   TYPED_ARRAY_SET,
+  STRING_CHAR_CODE_AT,
+  STRING_INDEX_OF,
+  STRING_SLICE,
   FRESH,
   FRESH_ARRAY,
   defineData,

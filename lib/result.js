@@ -36,7 +36,8 @@ const OP_KEY = O('KEY')
 
 const OBJECT_PROTOTYPE = Object.prototype
 const GET_PROTOTYPE_OF = Object.getPrototypeOf
-const { defineData, FRESH, putIndex, storeSource } = require('./intrinsics.js')
+const { defineData, FRESH, putIndex, storeSource, STRING_CHAR_CODE_AT, STRING_SLICE } = require('./intrinsics.js')
+const NUMBER_OF = Number
 const { compileFactory } = require('./reader.js')
 /**
  * One store per issue field (`FIELD_STORES[code](issue, value)`), each under its literal name, so that it
@@ -80,18 +81,18 @@ class Answer {
   }
 
   unit() {
-    return this.source.charCodeAt(this.at++)
+    return STRING_CHAR_CODE_AT(this.source, this.at++)
   }
 
   u32() {
-    const n = this.source.charCodeAt(this.at) * 65536 + this.source.charCodeAt(this.at + 1)
+    const n = STRING_CHAR_CODE_AT(this.source, this.at) * 65536 + STRING_CHAR_CODE_AT(this.source, this.at + 1)
     this.at += 2
     return n
   }
 
   slice() {
     const length = this.u32()
-    const text = this.source.slice(this.at, this.at + length)
+    const text = STRING_SLICE(this.source, this.at, this.at + length)
     this.at += length
     return text
   }
@@ -101,7 +102,7 @@ class Answer {
       case STRING:
         return this.slice()
       case NUMBER:
-        return Number(this.slice())
+        return NUMBER_OF(this.slice())
       case TRUE:
         return true
       case FALSE:

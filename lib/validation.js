@@ -11,6 +11,7 @@ const { relaxedTokenEndpoints } = require('./guard.js')
 const { Tape, compileReader } = require('./reader.js')
 const { AS_READ, decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = require('./result.js')
 const { snapshotSchema, unescapeString } = require('./schema-document.js')
+const { STRING_CHAR_CODE_AT } = require('./intrinsics.js')
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
@@ -93,11 +94,11 @@ class Validator {
       let answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, false)
       // The strict rules refused a token endpoint for a reason development and test lift: only now does
       // NODE_ENV decide anything, so only now is it read (and the same record judged again if it relaxes).
-      if (answer.charCodeAt(0) === NODE_ENV_DEPENDENT && relaxedTokenEndpoints()) {
+      if (STRING_CHAR_CODE_AT(answer, 0) === NODE_ENV_DEPENDENT && relaxedTokenEndpoints()) {
         answer = validateTape(this.#handle, tape.text, tape.buffer, tape.used, true)
       }
       if (answer === AS_READ) return { success: true, data: built }
-      if (answer.charCodeAt(0) === SUCCESS) return { success: true, data: decodeData(answer, tape.values, this.#names) }
+      if (STRING_CHAR_CODE_AT(answer, 0) === SUCCESS) return { success: true, data: decodeData(answer, tape.values, this.#names) }
       return { success: false, error: returnedError(decodeIssues(answer, tape.values)) }
     } finally {
       tape.clear()
