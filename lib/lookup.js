@@ -26,23 +26,25 @@ function lookupArguments(options, callback) {
   return { options, callback }
 }
 
-/** The resolver's answer as `[{ address, family }]`, whichever form it came in; null if it has none. */
-function addressesOf(first, family) {
-  if (IS_ARRAY(first)) {
-    // Read once, into arrays and objects of this package's: what is judged is what is handed on. Built with
-    // no built-in a later patch could replace (README, "Built-ins patched later").
-    const out = []
-    const length = first.length
-    for (let i = 0; i < length; i++) {
-      const entry = first[i]
-      if (entry === null || typeof entry !== 'object') return null
-      putIndex(out, i, { address: entry.address, family: entry.family })
-    }
+/**
+ * The addresses of the resolver's answer, whichever form it came in (`[{ address }]`, or one address),
+ * read once into an array of this package's, built with no built-in a later patch could replace (README,
+ * "Built-ins patched later"); null when it holds something else. The families it gives are not read: a
+ * family is what the address is.
+ */
+function addressesOf(first) {
+  const out = []
+  if (typeof first === 'string') {
+    putIndex(out, 0, first)
     return out
   }
-  if (typeof first !== 'string') return null
-  const out = []
-  putIndex(out, 0, { address: first, family })
+  if (!IS_ARRAY(first)) return null
+  const length = first.length
+  for (let i = 0; i < length; i++) {
+    const entry = first[i]
+    if (entry === null || typeof entry !== 'object') return null
+    putIndex(out, i, entry.address)
+  }
   return out
 }
 
@@ -63,19 +65,20 @@ function createTokenEndpointLookup({ lookup = dns.lookup } = {}) {
       if (all) return callback(null, addresses)
       return callback(null, addresses[0].address, addresses[0].family)
     }
-    const judged = (error, first, family) => {
+    const judged = (error, first) => {
       if (error) return answer(error)
-      const addresses = addressesOf(first, family)
+      const addresses = addressesOf(first)
       if (addresses === null || addresses.length === 0) {
         const none = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
         defineData(none, 'code', 'ENOTFOUND')
         defineData(none, 'hostname', hostname)
         return answer(none)
       }
-      // Each address is judged as what the connection will use: its own text, as net.connect reads it.
+      // Each address is judged as what the connection will use: its own text, as net.connect reads it; what
+      // is handed on is what was judged.
       const checked = []
       for (let i = 0; i < addresses.length; i++) {
-        const address = addresses[i].address
+        const address = addresses[i]
         const reason = addressRefusal(address)
         if (reason !== null) return answer(new InvalidTokenEndpointError(reason))
         putIndex(checked, i, { address, family: isIP(address) })
