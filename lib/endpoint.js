@@ -16,6 +16,15 @@ const { uncurry, STRING_SLICE } = require('./intrinsics.js')
 // Called uncurried, so that a later `Function.prototype.call` cannot answer for them.
 const PROTOCOL = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'protocol').get)
 const HOSTNAME = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'hostname').get)
+const HREF = uncurry(Object.getOwnPropertyDescriptor(URL_CONSTRUCTOR.prototype, 'href').get)
+
+/**
+ * The text a request goes to: a string as given, a URL object's real `href` (a subclass's `href` or
+ * `toString` could name another host than the one judged). Throws a TypeError for anything else.
+ */
+function requestTextOf(url) {
+  return typeof url === 'string' ? url : HREF(url)
+}
 
 /** `protocol + hostname` of a URL object (Node's brand check throws a TypeError for anything else). */
 function endpointOfUrl(url) {
@@ -74,4 +83,4 @@ function remember(text, parsed) {
   MAP_SET(ENDPOINTS, STRING_SLICE(` ${text}`, 1), parsed)
 }
 
-module.exports = { endpointOf, endpointOfUrl }
+module.exports = { endpointOf, endpointOfUrl, requestTextOf }

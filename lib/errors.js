@@ -33,6 +33,45 @@ class CredentialDecryptionError extends Error {
   }
 }
 
+/**
+ * Thrown by refreshAccessToken when the grant could not be run to an answer, or the answer is not a token
+ * response: `kind` says which ('network', 'timeout', 'response_too_large', 'redirect', 'http_status',
+ * 'invalid_response'). The message names the failure, never a credential or the server's free text.
+ */
+class OAuthRefreshError extends Error {
+  name = 'OAuthRefreshError'
+  code = 'oauth_refresh_failed'
+  kind
+  /** The token endpoint's HTTP status, when it answered. */
+  status
+  /** The OAuth `error` code of the answer, when it had one of RFC 6749's charset. */
+  error
+
+  constructor(kind, detail, { status, error, cause } = {}) {
+    super(`OAuth token refresh failed: ${detail}`, cause === undefined ? undefined : { cause })
+    this.kind = kind
+    this.status = status
+    this.error = error
+  }
+}
+
+/**
+ * Thrown by refreshAccessToken when the authorization server refuses the grant itself (`invalid_grant`,
+ * `invalid_client`, `unauthorized_client`): the stored credential will not work again, and retrying cannot help.
+ */
+class OAuthInvalidGrantError extends Error {
+  name = 'OAuthInvalidGrantError'
+  code = 'oauth_invalid_grant'
+  error
+  status
+
+  constructor(error, status) {
+    super(`OAuth refresh token rejected: ${error} (HTTP ${status})`)
+    this.error = error
+    this.status = status
+  }
+}
+
 /** `error.code = code`, defined (no setter planted on Object.prototype runs, see above). */
 function withCode(error, code) {
   defineData(error, 'code', code)
@@ -72,6 +111,8 @@ function fromNative(err) {
 module.exports = {
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
+  OAuthRefreshError,
+  OAuthInvalidGrantError,
   argumentError,
   fromNative,
 }

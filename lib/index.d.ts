@@ -290,6 +290,98 @@ export interface TokenEndpointLookupOptions {
 export declare function createTokenEndpointLookup(options?: TokenEndpointLookupOptions): TokenEndpointLookup
 
 // ---------------------------------------------------------------------------------------------------------
+// The refresh-token grant
+// ---------------------------------------------------------------------------------------------------------
+
+export interface RefreshAccessTokenParams {
+  /** The token endpoint; judged by {@link assertSafeTokenEndpoint}'s rules, then at connect time. */
+  tokenEndpoint: string | URL
+  refreshToken: string
+  /** Sent in the body for `client_secret_post` and public clients, in the Basic credentials otherwise. */
+  clientId?: string | null
+  /** Absent, null or empty: a public client (the id alone is sent). */
+  clientSecret?: string | null
+  /** With a secret: `client_secret_basic` when absent. Without one, every method sends the id alone. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null
+  /** Sent as `scope` only when given (an array is joined with spaces). */
+  scopes?: string | readonly string[] | null
+}
+
+/** What `refreshAccessToken` hands the fetch it calls (plus undici's `dispatcher`, the guarded Agent). */
+export interface RefreshRequestInit {
+  method: 'POST'
+  headers: Record<string, string>
+  body: string
+  redirect: 'manual'
+  signal: AbortSignal
+}
+
+/** The parts of a fetch Response that `refreshAccessToken` reads. */
+export interface RefreshResponse {
+  readonly status: number
+  readonly type?: string
+  readonly headers?: { get(name: string): string | null }
+  readonly body?: unknown
+  text?(): Promise<string>
+}
+
+export interface RefreshAccessTokenOptions {
+  /** The resolver the guarded connection uses (see {@link createTokenEndpointLookup}); `dns.lookup` when absent. */
+  lookup?: TokenEndpointLookupOptions['lookup']
+  /**
+   * The fetch to call; `globalThis.fetch`, read at each call, when absent. It is handed undici's `dispatcher`
+   * (the guarded Agent) in its init: a fetch that ignores `dispatcher` connects unguarded.
+   */
+  fetch?: (url: string, init: RefreshRequestInit) => Promise<RefreshResponse>
+  /** The whole exchange, the body's read included: 10 000 ms when absent. */
+  timeoutMs?: number
+  /** The largest response body read: 1 MiB when absent. */
+  maxResponseBytes?: number
+}
+
+export interface RefreshAccessTokenResult {
+  accessToken: string
+  /** `expires_in`, in seconds (a string of digits is read as its number); absent when the server sent none. */
+  expiresInS?: number
+  /** The rotated refresh token, when the server rotated it: store it in place of the one sent. */
+  refreshToken?: string
+}
+
+export type OAuthRefreshErrorKind = 'network' | 'timeout' | 'response_too_large' | 'redirect' | 'http_status' | 'invalid_response'
+
+/** The grant could not be run to an answer, or the answer is not a token response. */
+export declare class OAuthRefreshError extends Error {
+  readonly name: 'OAuthRefreshError'
+  readonly code: 'oauth_refresh_failed'
+  readonly kind: OAuthRefreshErrorKind
+  /** The token endpoint's HTTP status, when it answered. */
+  readonly status: number | undefined
+  /** The answer's OAuth `error` code, when it had one (RFC 6749's charset, at most 64 characters). */
+  readonly error: string | undefined
+  constructor(kind: OAuthRefreshErrorKind, detail: string, extra?: { status?: number; error?: string; cause?: unknown })
+}
+
+/** The server refused the grant (`invalid_grant`, `invalid_client`, `unauthorized_client`): do not retry. */
+export declare class OAuthInvalidGrantError extends Error {
+  readonly name: 'OAuthInvalidGrantError'
+  readonly code: 'oauth_invalid_grant'
+  readonly error: 'invalid_grant' | 'invalid_client' | 'unauthorized_client'
+  readonly status: number
+  constructor(error: 'invalid_grant' | 'invalid_client' | 'unauthorized_client', status: number)
+}
+
+/**
+ * The refresh-token grant (RFC 6749 §6): the URL is judged first, then the POST goes over a connection
+ * guarded by {@link createTokenEndpointLookup}; a redirect is never followed.
+ * @throws (rejects with) InvalidTokenEndpointError, OAuthInvalidGrantError, OAuthRefreshError; TypeError or
+ * RangeError for malformed params or options (the message never quotes a value).
+ */
+export declare function refreshAccessToken(
+  params: RefreshAccessTokenParams,
+  options?: RefreshAccessTokenOptions,
+): Promise<RefreshAccessTokenResult>
+
+// ---------------------------------------------------------------------------------------------------------
 // The record mapper
 // ---------------------------------------------------------------------------------------------------------
 

@@ -4,9 +4,10 @@
 // `napi build --platform`; it picks the binary for this platform and is not meant to be imported directly.
 
 const { CredentialEncryption } = require('./encryption.js')
-const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError } = require('./errors.js')
+const { ExecutorEncryptionKeyMissingError, CredentialDecryptionError, OAuthRefreshError, OAuthInvalidGrantError } = require('./errors.js')
 const { InvalidTokenEndpointError, assertSafeTokenEndpoint, tokenEndpointProblem } = require('./guard.js')
 const { createTokenEndpointLookup } = require('./lookup.js')
+const { refreshAccessToken } = require('./refresh.js')
 const { buildMcpOAuthCredentialInput, credentialRowAad } = require('./mapper.js')
 const validation = require('./validation.js')
 
@@ -18,6 +19,9 @@ module.exports = {
   assertSafeTokenEndpoint,
   tokenEndpointProblem,
   createTokenEndpointLookup,
+  refreshAccessToken,
+  OAuthRefreshError,
+  OAuthInvalidGrantError,
   buildMcpOAuthCredentialInput,
   credentialRowAad,
   ...validation,

@@ -8,4 +8,8 @@ assert.equal(encryption.decrypt(sealed.ciphertext, sealed.encKeyVersion), 'refre
 assert.equal(pkg.depositCredentialsBodySchema.safeParse({}).success, false)
 assert.throws(() => new pkg.CredentialEncryption().encrypt('x'), pkg.ExecutorEncryptionKeyMissingError)
 assert.ok(require.resolve('mcp-oauth-credentials/schemas/deposit-credentials-body.schema.json'))
+assert.equal(typeof pkg.refreshAccessToken, 'function')
+assert.ok(new pkg.OAuthRefreshError('timeout', 'x') instanceof Error)
+// undici, the refresh grant's dependency, is installed with the package and loads here.
+assert.equal(typeof require(require.resolve('undici', { paths: [require.resolve('mcp-oauth-credentials')] })).Agent, 'function')
 console.log('CommonJS: ok')

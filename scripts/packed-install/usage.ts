@@ -17,6 +17,9 @@ import {
   ExecutorEncryptionKeyMissingError,
   InvalidTokenEndpointError,
   MCP_SERVER_ID_MAX_LENGTH,
+  OAuthInvalidGrantError,
+  OAuthRefreshError,
+  refreshAccessToken,
   SCOPES_MAX_LENGTH,
   TOKEN_ENDPOINT_AUTH_METHOD_MAX_LENGTH,
   TOKEN_ENDPOINT_AUTH_METHODS,
@@ -26,6 +29,7 @@ import {
   type DepositCredentialsBody,
   type EncryptedValue,
   type McpOAuthCredentialInput,
+  type RefreshAccessTokenResult,
   type TokenEndpointLookup,
   type ValidationIssue,
 } from 'mcp-oauth-credentials'
@@ -66,4 +70,19 @@ const socketOptions: net.NetConnectOpts = { host: 'idp.example.com', port: 443, 
 void [agent, socketOptions]
 const standard = depositCredentialsBodySchema['~standard'].validate({})
 const standardId: string = standard.issues ? String(standard.issues.length) : standard.value.mcpServerId
-void [text, moved, needs, name, limits, methods, depositCredentialsBodyJsonSchema, problem, standardId]
+// The refresh grant, with the global fetch and with one passed in.
+async function refresh(): Promise<string | undefined> {
+  try {
+    const grant: RefreshAccessTokenResult = await refreshAccessToken(
+      { tokenEndpoint: 'https://idp.example.com/token', refreshToken: 'rt', clientId: 'c', clientSecret: null, tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['a'] },
+      { lookup: dns.lookup, timeoutMs: 5000, maxResponseBytes: 65536 },
+    )
+    await refreshAccessToken({ tokenEndpoint: new URL('https://idp.example.com/token'), refreshToken: 'rt' }, { fetch: globalThis.fetch })
+    return grant.refreshToken ?? grant.accessToken + String(grant.expiresInS)
+  } catch (err) {
+    if (err instanceof OAuthInvalidGrantError) return err.error
+    if (err instanceof OAuthRefreshError) return `${err.kind} ${err.status ?? ''} ${err.error ?? ''}`
+    throw err
+  }
+}
+void [text, moved, needs, refresh, name, limits, methods, depositCredentialsBodyJsonSchema, problem, standardId]
