@@ -510,3 +510,45 @@ describe('refreshAccessToken: as tests and callers use it', () => {
     expectNoSecrets(error)
   })
 })
+
+describe('refreshAccessToken: code that runs later cannot steer it', () => {
+  it('judges the connected peer: a URL patched after load that rewrites the host to loopback is refused in production', async () => {
+    const server = await serve(json(200, { access_token: 'at' }))
+    const Original = globalThis.URL
+    class Rewriting extends Original {
+      constructor(input: string | URL, base?: string | URL) {
+        super(String(input).replace('https://idp.example.com', `http://127.0.0.1:${server.port}`), base)
+      }
+    }
+    globalThis.URL = Rewriting as typeof URL
+    try {
+      const error = await withNodeEnv('production', () =>
+        rejection(refreshAccessToken({ tokenEndpoint: 'https://idp.example.com/token', refreshToken: REFRESH_TOKEN }, { lookup: resolver() })),
+      )
+      expect(server.requests).toHaveLength(0)
+      expectNoSecrets(error)
+    } finally {
+      globalThis.URL = Original
+    }
+  })
+
+  it('reads params and options as own properties only, and refuses credentials in the URL', async () => {
+    const proto = Object.prototype as Record<string, unknown>
+    const planted = jest.fn()
+    proto.fetch = planted
+    proto.clientSecret = CLIENT_SECRET
+    try {
+      const server = await serve(json(200, { access_token: 'at' }))
+      await refreshAccessToken({ tokenEndpoint: `http://token.test:${server.port}/token`, refreshToken: REFRESH_TOKEN, clientId: 'c' }, { lookup: resolver() })
+      expect(planted).not.toHaveBeenCalled()
+      expect(server.requests[0].headers.authorization).toBeUndefined()
+      expect(server.requests[0].body).not.toContain(CLIENT_SECRET)
+    } finally {
+      delete proto.fetch
+      delete proto.clientSecret
+    }
+    const error = await rejection(refreshAccessToken({ tokenEndpoint: `https://c:${CLIENT_SECRET}@idp.example.com/t`, refreshToken: REFRESH_TOKEN }))
+    expect(error).toBeInstanceOf(TypeError)
+    expectNoSecrets(error)
+  })
+})

@@ -9,7 +9,7 @@
 // is undici, but it exposes no Agent: the dependency is there to build one. It is loaded on the first call.
 
 const { argumentError, OAuthRefreshError, OAuthInvalidGrantError } = require('./errors.js')
-const { InvalidTokenEndpointError, tokenEndpointProblem } = require('./guard.js')
+const { InvalidTokenEndpointError, addressRefusal, tokenEndpointProblem } = require('./guard.js')
 const { requestTextOf } = require('./endpoint.js')
 const { createTokenEndpointLookup } = require('./lookup.js')
 const { uncurry } = require('./intrinsics.js')
@@ -48,12 +48,20 @@ const PROMISE = Promise
 const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/
 const DIGITS = /^[0-9]{1,15}$/
 const ANY_DIGITS = /^[0-9]+$/
+/** A URL text whose authority holds `user@` or `user:password@` (before the first `/`, `?` or `#` after `//`). */
+const USERINFO = /^[^:/?#]*:[\\/]*[^/\\?#]*@/
 
 let undici
-/** undici's Agent class, loaded on first use: an application that never refreshes never loads it. */
-function agentClass() {
+/** undici, loaded on first use: an application that never refreshes never loads it. */
+function loadUndici() {
   if (undici === undefined) undici = require('undici')
-  return undici.Agent
+  return undici
+}
+
+const HAS_OWN = Object.hasOwn
+/** `object[key]` when it is the object's own (an inherited value, planted on Object.prototype, is not read). */
+function own(object, key) {
+  return HAS_OWN(object, key) ? object[key] : undefined
 }
 
 /** application/x-www-form-urlencoded text of one value (RFC 6749 §2.3.1, Appendix B: a space is `+`). */
@@ -66,12 +74,21 @@ function formEncoded(value) {
 /** The parameters, checked: TypeErrors name the parameter, never quote its value (it may be a secret). */
 function requestOf(params) {
   if (params === null || typeof params !== 'object') throw argumentError(TypeError, 'refreshAccessToken: params must be an object')
-  const { tokenEndpoint, refreshToken, clientId, clientSecret, tokenEndpointAuthMethod, scopes } = params
+  const tokenEndpoint = own(params, 'tokenEndpoint')
+  const refreshToken = own(params, 'refreshToken')
+  const clientId = own(params, 'clientId')
+  const clientSecret = own(params, 'clientSecret')
+  const tokenEndpointAuthMethod = own(params, 'tokenEndpointAuthMethod')
+  const scopes = own(params, 'scopes')
   let url
   try {
     url = requestTextOf(tokenEndpoint)
   } catch {
     throw argumentError(TypeError, 'refreshAccessToken: tokenEndpoint must be a string or a URL')
+  }
+  // Credentials in the URL would be sent, and fetch's refusal of them quotes the URL.
+  if (REGEXP_TEST(USERINFO, url)) {
+    throw argumentError(TypeError, 'refreshAccessToken: tokenEndpoint must not hold credentials (user:password@)')
   }
   if (typeof refreshToken !== 'string' || refreshToken.length === 0) {
     throw argumentError(TypeError, 'refreshAccessToken: refreshToken must be a non-empty string')
@@ -250,11 +267,12 @@ function judged(status, text) {
  */
 async function refreshAccessToken(params, options = {}) {
   if (options === null || typeof options !== 'object') throw argumentError(TypeError, 'refreshAccessToken: options must be an object')
-  const { lookup, fetch } = options
+  const lookup = own(options, 'lookup')
+  const fetch = own(options, 'fetch')
   if (lookup !== undefined && typeof lookup !== 'function') throw argumentError(TypeError, 'refreshAccessToken: lookup must be a function')
   if (fetch !== undefined && typeof fetch !== 'function') throw argumentError(TypeError, 'refreshAccessToken: fetch must be a function')
-  const timeoutMs = positiveInteger(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs', TIMEOUT_MS_MAX)
-  const maxBytes = positiveInteger(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', 2 ** 32)
+  const timeoutMs = positiveInteger(own(options, 'timeoutMs'), DEFAULT_TIMEOUT_MS, 'timeoutMs', TIMEOUT_MS_MAX)
+  const maxBytes = positiveInteger(own(options, 'maxResponseBytes'), DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', 2 ** 32)
   const request = requestOf(params)
 
   const reason = tokenEndpointProblem(request.url)
@@ -263,7 +281,7 @@ async function refreshAccessToken(params, options = {}) {
   // Read at the call, so that a test's spy on global.fetch is the fetch called.
   const send = fetch ?? globalThis.fetch
   if (typeof send !== 'function') throw argumentError(TypeError, 'refreshAccessToken: no fetch is available: pass options.fetch')
-  const Agent = agentClass()
+  const { Agent, Client, buildConnector } = loadUndici()
   // The guard's refusal is kept here as it is made: what fetch rejects with wraps it in its own errors
   // (and, from another realm, in copies), and the caller is owed the InvalidTokenEndpointError itself.
   const guarded = createTokenEndpointLookup(lookup === undefined ? {} : { lookup })
@@ -275,7 +293,27 @@ async function refreshAccessToken(params, options = {}) {
       done(error, ...answer)
     })
   }
-  const dispatcher = new Agent({ connect: { lookup: connectLookup } })
+  // And the socket is judged once connected, before a byte of the request is written: whatever undici was
+  // told (a unix socket planted as an inherited `socketPath`, a host a later patch of `URL` rewrote to an IP
+  // literal, which no lookup sees), it goes on only to a peer address the guard allows.
+  const connector = buildConnector({ __proto__: null, lookup: connectLookup })
+  const connect = (connectOptions, callback) =>
+    connector(connectOptions, (error, socket) => {
+      if (error) return callback(error)
+      const peer = addressRefusal(socket.remoteAddress)
+      if (peer !== null) {
+        if (refusal === null) refusal = new InvalidTokenEndpointError(peer)
+        socket.destroy()
+        return callback(refusal)
+      }
+      return callback(null, socket)
+    })
+  const dispatcher = new Agent({
+    __proto__: null,
+    connect,
+    // Its own, so that an inherited `factory` cannot hand undici another dispatcher.
+    factory: (origin, clientOptions) => new Client(origin, clientOptions),
+  })
   const controller = new AbortController()
   let timer
   let timedOut = false
