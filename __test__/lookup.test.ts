@@ -4,17 +4,7 @@ import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 
 import { createTokenEndpointLookup, InvalidTokenEndpointError, tokenEndpointProblem } from '../lib'
-
-/** Runs `run` with NODE_ENV set to `value` until the promise it returns settles. */
-async function withNodeEnv<T>(value: string, run: () => Promise<T>): Promise<T> {
-  const saved = process.env.NODE_ENV
-  process.env.NODE_ENV = value
-  try {
-    return await run()
-  } finally {
-    process.env.NODE_ENV = saved
-  }
-}
+import { withNodeEnvAsync } from './helpers/node-env'
 
 // What the injected resolver answers for each test name (a name's answer may hold several addresses).
 const ANSWERS: Record<string, string[]> = {
@@ -107,7 +97,7 @@ describe('createTokenEndpointLookup', () => {
     const calls: { hostname: string; options: dns.LookupAllOptions }[] = []
     const lookup = createTokenEndpointLookup({ lookup: injected(calls) })
     const call = (...args: unknown[]) => new Promise<unknown[]>((resolve) => (lookup as (...a: unknown[]) => void)(...args, (...answer: unknown[]) => resolve(answer)))
-    await withNodeEnv('production', async () => {
+    await withNodeEnvAsync('production', async () => {
       expect(await call('public.test')).toEqual([null, '93.184.216.34', 4])
       expect(await call('public6.test', 6)).toEqual([null, '2606:4700::6810:84e5', 6])
       expect(await call('public.test', { family: 4 })).toEqual([null, '93.184.216.34', 4])
@@ -142,9 +132,9 @@ describe('createTokenEndpointLookup', () => {
   })
 
   it('uses dns.lookup when no resolver is given', async () => {
-    const answer = await withNodeEnv('test', () => ask(createTokenEndpointLookup(), '127.0.0.1'))
+    const answer = await withNodeEnvAsync('test', () => ask(createTokenEndpointLookup(), '127.0.0.1'))
     expect(answer.all).toEqual([{ address: '127.0.0.1', family: 4 }])
-    const refused = await withNodeEnv('production', () => ask(createTokenEndpointLookup(), '127.0.0.1'))
+    const refused = await withNodeEnvAsync('production', () => ask(createTokenEndpointLookup(), '127.0.0.1'))
     expect(refused.error).toBeInstanceOf(InvalidTokenEndpointError)
   })
 })
@@ -193,11 +183,11 @@ describe('connections through the lookup', () => {
     try {
       const before = connections
       for (const name of ['idp.test', 'rebind.test']) {
-        const refused = await withNodeEnv('production', () => get(agent, name))
+        const refused = await withNodeEnvAsync('production', () => get(agent, name))
         expect(refused.error).toBeInstanceOf(InvalidTokenEndpointError)
       }
       expect(connections).toBe(before)
-      const allowed = await withNodeEnv('test', () => get(agent, 'idp.test'))
+      const allowed = await withNodeEnvAsync('test', () => get(agent, 'idp.test'))
       expect(allowed.body).toBe(JSON.stringify({ host: `idp.test:${port}` }))
       expect(connections).toBe(before + 1)
     } finally {
@@ -207,7 +197,7 @@ describe('connections through the lookup', () => {
 
   it('net.connect with the lookup never opens a socket to a refused address', async () => {
     const before = connections
-    const error = await withNodeEnv('production', () =>
+    const error = await withNodeEnvAsync('production', () =>
       new Promise<unknown>((resolve) => {
         const socket = net.connect({ host: 'idp.test', port, lookup: createTokenEndpointLookup({ lookup: toServer }) })
         socket.on('connect', () => resolve(null))

@@ -10,21 +10,11 @@ import {
   refreshAccessToken,
 } from '../lib'
 import type { RefreshAccessTokenOptions, RefreshAccessTokenParams } from '../lib'
+import { withNodeEnvAsync } from './helpers/node-env'
 
 // Every server here listens on 127.0.0.1; the injected resolver maps test names to chosen addresses, and
 // only the loopback ones can be reached. A server counts its connections, so a refusal "before any byte is
 // sent" is a count of zero.
-
-/** Runs `run` with NODE_ENV set to `value` until the promise it returns settles. */
-async function withNodeEnv<T>(value: string, run: () => Promise<T>): Promise<T> {
-  const saved = process.env.NODE_ENV
-  process.env.NODE_ENV = value
-  try {
-    return await run()
-  } finally {
-    process.env.NODE_ENV = saved
-  }
-}
 
 const ANSWERS: Record<string, string[]> = {
   'token.test': ['127.0.0.1'],
@@ -162,7 +152,7 @@ describe('refreshAccessToken: the guard before and at connect time', () => {
   it('refuses a name that resolves to loopback in production, before any byte is sent', async () => {
     const server = await serve(json(200, { access_token: 'at' }))
     const asked: string[] = []
-    await withNodeEnv('production', async () => {
+    await withNodeEnvAsync('production', async () => {
       // The URL's text passes the literal guard: only the connect-time lookup can see where the name goes.
       expect(() => assertSafeTokenEndpoint(`https://token.test:${server.port}/token`)).not.toThrow()
       const error = await rejection(
@@ -187,7 +177,7 @@ describe('refreshAccessToken: the guard before and at connect time', () => {
   ])('refuses %s (NODE_ENV=%s) at connect time: %s', async (name, nodeEnv, reason) => {
     const server = await serve(json(200, { access_token: 'at' }))
     const asked: string[] = []
-    const error = await withNodeEnv(nodeEnv, () =>
+    const error = await withNodeEnvAsync(nodeEnv, () =>
       rejection(refreshAccessToken({ ...params(server.port), tokenEndpoint: `https://${name}:${server.port}/token` }, { lookup: resolver(asked) })),
     )
     expect(error).toBeInstanceOf(InvalidTokenEndpointError)
@@ -204,7 +194,7 @@ describe('refreshAccessToken: the guard before and at connect time', () => {
       ['http://169.254.169.254/latest', 'test', 'it points at a link-local / metadata address'],
       ['not a url', 'test', 'it is not a valid absolute URL'],
     ]) {
-      const error = await withNodeEnv(nodeEnv, () => rejection(refreshAccessToken({ tokenEndpoint: url, refreshToken: REFRESH_TOKEN }, { fetch })))
+      const error = await withNodeEnvAsync(nodeEnv, () => rejection(refreshAccessToken({ tokenEndpoint: url, refreshToken: REFRESH_TOKEN }, { fetch })))
       expect(error).toBeInstanceOf(InvalidTokenEndpointError)
       expect((error as InvalidTokenEndpointError).reason).toBe(reason)
     }
@@ -235,7 +225,7 @@ describe('refreshAccessToken: the guard before and at connect time', () => {
       inits.push(init as Record<string, unknown>)
       return globalThis.fetch(url, init)
     })
-    const error = await withNodeEnv('test', () =>
+    const error = await withNodeEnvAsync('test', () =>
       rejection(refreshAccessToken({ ...params(server.port), tokenEndpoint: `http://metadata.test:${server.port}/t` }, { fetch, lookup: resolver() })),
     )
     expect(error).toBeInstanceOf(InvalidTokenEndpointError)
@@ -522,7 +512,7 @@ describe('refreshAccessToken: code that runs later cannot steer it', () => {
     }
     globalThis.URL = Rewriting as typeof URL
     try {
-      const error = await withNodeEnv('production', () =>
+      const error = await withNodeEnvAsync('production', () =>
         rejection(refreshAccessToken({ tokenEndpoint: 'https://idp.example.com/token', refreshToken: REFRESH_TOKEN }, { lookup: resolver() })),
       )
       expect(server.requests).toHaveLength(0)

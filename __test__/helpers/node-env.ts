@@ -9,3 +9,14 @@ export function withNodeEnv<T>(value: string | undefined, run: () => T): T {
     process.env.NODE_ENV = saved
   }
 }
+
+/** `withNodeEnv` for async work: NODE_ENV stays set until the promise `run` returns settles. */
+export async function withNodeEnvAsync<T>(value: string, run: () => Promise<T>): Promise<T> {
+  const saved = process.env.NODE_ENV
+  process.env.NODE_ENV = value
+  try {
+    return await run()
+  } finally {
+    process.env.NODE_ENV = saved
+  }
+}
