@@ -28,6 +28,12 @@ if command -v objdump >/dev/null 2>&1 && tar -tzf "$platform" | grep -q -- '-gnu
   echo "== the glibc binary needs symbol versions up to: ${glibc:-unknown}"
 fi
 
+echo "== the main package ships no install-time or clone-only scripts"
+tar -xzOf "$main" package/package.json | node -e '
+  const scripts = JSON.parse(require("fs").readFileSync(0, "utf8")).scripts ?? {}
+  const found = ["prepare", "preinstall", "install", "postinstall", "prepack", "postpack"].filter((name) => name in scripts)
+  if (found.length) { console.error(`the packed package.json has scripts: ${found.join(", ")}`); process.exit(1) }'
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -38,8 +44,16 @@ if PATH="$no_rust_path" command -v cargo >/dev/null 2>&1; then echo "cargo still
 cat > package.json <<'JSON'
 { "name": "packed-install-check", "version": "1.0.0", "private": true }
 JSON
-echo "== npm install of both tarballs (no Rust on PATH)"
-PATH="$no_rust_path" npm install --no-audit --no-fund --loglevel=error "$main" "$platform"
+# npm install with its warnings shown, failing on any: a consumer's install of this package must be silent.
+install_without_warnings() {
+  local out status=0
+  out=$(PATH="$no_rust_path" npm install --no-audit --no-fund "$@" 2>&1) || status=$?
+  printf '%s\n' "$out"
+  if [ "$status" != 0 ]; then echo "npm install failed ($status)"; exit 1; fi
+  if printf '%s\n' "$out" | grep -q -i -E '^npm (warn|WARN)'; then echo "npm install warned (see above)"; exit 1; fi
+}
+echo "== npm install of both tarballs (no Rust on PATH), no warning allowed"
+install_without_warnings "$main" "$platform"
 cp "$fixtures"/*.* .
 
 echo "== CommonJS";     PATH="$no_rust_path" node cjs.cjs

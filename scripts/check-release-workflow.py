@@ -4,7 +4,7 @@
 - the build matrix covers exactly package.json's napi.targets;
 - tests run on Node 20, 22 and 24, on Alpine (musl) and on arm64 runners;
 - every `npm run <script>` it uses exists in package.json and every `scripts/...` file it runs exists;
-- it publishes with provenance.
+- it publishes with provenance, the main package without its clone-only scripts (publish-manifest.mjs).
 """
 import json
 import pathlib
@@ -52,6 +52,13 @@ for path in re.findall(r"(scripts/[\w./-]+)", text):
         problems.append(f"{path} does not exist")
 if "--provenance" not in text:
     problems.append("npm publish without --provenance")
+publish_steps = [step.get("run", "") for step in jobs.get("publish", {}).get("steps", [])]
+main_publish = [run for run in publish_steps if "npm publish" in run]
+if not main_publish or not all(
+    "node scripts/publish-manifest.mjs" in run and run.index("node scripts/publish-manifest.mjs") < run.index("npm publish")
+    for run in main_publish
+):
+    problems.append("the main package is published without `node scripts/publish-manifest.mjs` first")
 
 if problems:
     print("release.yml: " + "; ".join(problems))

@@ -8,6 +8,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { publishManifest } from './publish-manifest.mjs'
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const packDir = path.join(root, '.pack')
 const pkgPath = path.join(root, 'package.json')
@@ -34,15 +36,16 @@ fs.copyFileSync(path.join(root, built[0]), path.join(platformDir, built[0]))
 fs.rmSync(packDir, { recursive: true, force: true })
 fs.mkdirSync(packDir)
 
-// The main package as `napi prepublish` leaves it: every platform package as an exact-version optional
-// dependency. package.json is restored afterwards, whatever happens.
+// The main package as the release workflow publishes it: every platform package as an exact-version
+// optional dependency (what `napi prepublish` adds), and no install-time scripts (scripts/publish-manifest.mjs).
+// package.json is restored afterwards, whatever happens.
 const optionalDependencies = {}
 for (const dir of fs.readdirSync(path.join(root, 'npm')).sort()) {
   const platformPkg = JSON.parse(fs.readFileSync(path.join(root, 'npm', dir, 'package.json'), 'utf8'))
   optionalDependencies[platformPkg.name] = platformPkg.version
 }
 try {
-  fs.writeFileSync(pkgPath, JSON.stringify({ ...pkg, optionalDependencies }, null, 2) + '\n')
+  fs.writeFileSync(pkgPath, JSON.stringify(publishManifest(pkg, { optionalDependencies }), null, 2) + '\n')
   run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], root)
 } finally {
   fs.writeFileSync(pkgPath, original)
