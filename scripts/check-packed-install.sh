@@ -29,10 +29,10 @@ if command -v objdump >/dev/null 2>&1 && tar -tzf "$platform" | grep -q -- '-gnu
 fi
 
 echo "== the main package ships no install-time or clone-only scripts"
-tar -xzOf "$main" package/package.json | node -e '
-  const scripts = JSON.parse(require("fs").readFileSync(0, "utf8")).scripts ?? {}
-  const found = ["prepare", "preinstall", "install", "postinstall", "prepack", "postpack"].filter((name) => name in scripts)
-  if (found.length) { console.error(`the packed package.json has scripts: ${found.join(", ")}`); process.exit(1) }'
+manifest=$(mktemp --suffix=.json)
+tar -xzOf "$main" package/package.json > "$manifest"
+node "$root/scripts/publish-manifest.mjs" --check "$manifest" || { rm -f "$manifest"; exit 1; }
+rm -f "$manifest"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -50,7 +50,9 @@ install_without_warnings() {
   out=$(PATH="$no_rust_path" npm install --no-audit --no-fund "$@" 2>&1) || status=$?
   printf '%s\n' "$out"
   if [ "$status" != 0 ]; then echo "npm install failed ($status)"; exit 1; fi
-  if printf '%s\n' "$out" | grep -q -i -E '^npm (warn|WARN)'; then echo "npm install warned (see above)"; exit 1; fi
+  # A here-string, not a pipe: `grep -q` stops at its first match, and under pipefail the writer's SIGPIPE
+  # would read as "no match".
+  if grep -q -i -E '^npm warn' <<<"$out"; then echo "npm install warned (see above)"; exit 1; fi
 }
 echo "== npm install of both tarballs (no Rust on PATH), no warning allowed"
 install_without_warnings "$main" "$platform"

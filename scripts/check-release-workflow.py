@@ -52,14 +52,18 @@ for path in re.findall(r"(scripts/[\w./-]+)", text):
         problems.append(f"{path} does not exist")
 if "--provenance" not in text:
     problems.append("npm publish without --provenance")
-publish_steps = [step.get("run", "") for step in jobs.get("publish", {}).get("steps", [])]
-main_publish = [run for run in publish_steps if "npm publish" in run]
-if not main_publish or not all(
-    "node scripts/publish-manifest.mjs" in run and run.index("node scripts/publish-manifest.mjs") < run.index("npm publish")
-    for run in main_publish
-):
-    problems.append("the main package is published without `node scripts/publish-manifest.mjs` first")
-
+# Every step of every job that publishes the main package (an `npm publish` run, or an action) must first
+# rewrite package.json with publish-manifest.mjs: as the first command of that run, not a pipeline or `||`.
+for name, job in jobs.items():
+    for step in job.get("steps", []):
+        run = step.get("run", "")
+        if "publish" in str(step.get("uses", "")).lower():
+            problems.append(f"job {name!r} publishes through an action ({step['uses']}), not `npm publish`")
+        if not re.search(r"^\s*npm publish\b", run, re.M):
+            continue
+        commands = [line.strip() for line in run.splitlines() if line.strip() and not line.strip().startswith("#")]
+        if not commands or commands[0] != "node scripts/publish-manifest.mjs":
+            problems.append(f"job {name!r} runs `npm publish` without `node scripts/publish-manifest.mjs` as its first command")
 if problems:
     print("release.yml: " + "; ".join(problems))
     sys.exit(1)

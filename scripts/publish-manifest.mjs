@@ -20,9 +20,26 @@ export function publishManifest(pkg, extra = {}) {
   return { ...pkg, ...extra, scripts }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const file = path.resolve('package.json')
-  const pkg = JSON.parse(fs.readFileSync(file, 'utf8'))
-  fs.writeFileSync(file, JSON.stringify(publishManifest(pkg), null, 2) + '\n')
-  console.log(`${file}: dropped ${DROPPED_SCRIPTS.filter((name) => pkg.scripts?.[name] !== undefined).join(', ') || 'nothing'}`)
+/** The dropped scripts `pkg` still has (none for a manifest fit to publish). */
+export function shippedScripts(pkg) {
+  return DROPPED_SCRIPTS.filter((name) => pkg.scripts?.[name] !== undefined)
+}
+
+// As a command: `node scripts/publish-manifest.mjs` rewrites ./package.json, then reads it back and fails
+// unless none of those scripts is left; `--check FILE` only checks FILE. Whether this file is the command
+// is decided on real paths, so a symlink to it cannot make it a silent no-op.
+const invoked = process.argv[1] ? fs.realpathSync(process.argv[1]) : ''
+if (invoked === fs.realpathSync(fileURLToPath(import.meta.url))) {
+  const checkOnly = process.argv[2] === '--check'
+  const file = path.resolve(checkOnly ? (process.argv[3] ?? '') : 'package.json')
+  if (!checkOnly) {
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'))
+    fs.writeFileSync(file, JSON.stringify(publishManifest(pkg), null, 2) + '\n')
+  }
+  const left = shippedScripts(JSON.parse(fs.readFileSync(file, 'utf8')))
+  if (left.length > 0) {
+    console.error(`${file}: would ship the scripts ${left.join(', ')}`)
+    process.exit(1)
+  }
+  console.log(`${file}: no install-time or clone-only script`)
 }
