@@ -1,10 +1,11 @@
 // The main package's package.json as it is published: the repository's, without the lifecycle scripts that
 // only make sense in a clone. `prepare` builds the addon from source (cargo); shipped in the tarball, npm 11
-// warns on install ("install scripts not yet covered by allowScripts") though nothing would run it, and a
-// consumer has prebuilt binaries. Prebuilt napi packages (@node-rs/argon2, @napi-rs/canvas) ship none.
+// warns when the package is installed from a tarball or git ("install scripts not yet covered by
+// allowScripts"), and a consumer has prebuilt binaries. Prebuilt napi packages (@node-rs/argon2,
+// @napi-rs/canvas) ship none.
 //
 // Used by scripts/pack-local.mjs (npm run pack:local) and, as a command, by the release workflow before
-// `npm publish`: `node scripts/publish-manifest.mjs` rewrites ./package.json in place.
+// `npm publish`: `node scripts/publish-manifest.mjs` rewrites ./package.json in place and checks it (below).
 
 import fs from 'node:fs'
 import path from 'node:path'
