@@ -4,6 +4,7 @@ import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 
 import { createTokenEndpointLookup, InvalidTokenEndpointError, tokenEndpointProblem } from '../lib'
+import { fakeResolver } from './helpers/fake-resolver'
 import { withNodeEnvAsync } from './helpers/node-env'
 
 // What the injected resolver answers for each test name (a name's answer may hold several addresses).
@@ -27,17 +28,7 @@ const ANSWERS: Record<string, string[]> = {
 
 type Answer = { address: string; family: number }
 function injected(calls: { hostname: string; options: dns.LookupAllOptions }[] = []) {
-  return (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => {
-    calls.push({ hostname, options })
-    const answer = ANSWERS[hostname]
-    if (answer === undefined) {
-      const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
-      error.code = 'ENOTFOUND'
-      setImmediate(callback, error, [])
-      return
-    }
-    setImmediate(callback, null, answer.map((address) => ({ address, family: net.isIP(address) })))
-  }
+  return fakeResolver(ANSWERS, (hostname, options) => calls.push({ hostname, options }))
 }
 
 /** The lookup's answer for `hostname` as `{ error }` or `{ all }`. */

@@ -10,6 +10,7 @@ import {
   refreshAccessToken,
 } from '../lib'
 import type { RefreshAccessTokenOptions, RefreshAccessTokenParams } from '../lib'
+import { fakeResolver } from './helpers/fake-resolver'
 import { withNodeEnvAsync } from './helpers/node-env'
 
 // Every server here listens on 127.0.0.1; the injected resolver maps test names to chosen addresses, and
@@ -30,17 +31,7 @@ const ANSWERS: Record<string, string[]> = {
 
 type LookupAll = NonNullable<RefreshAccessTokenOptions['lookup']>
 function resolver(asked: string[] = []): LookupAll {
-  return (hostname, _options, callback) => {
-    asked.push(hostname)
-    const answer = ANSWERS[hostname]
-    if (answer === undefined) {
-      const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`)
-      error.code = 'ENOTFOUND'
-      setImmediate(callback, error, [])
-      return
-    }
-    setImmediate(callback, null, answer.map((address) => ({ address, family: net.isIP(address) })))
-  }
+  return fakeResolver(ANSWERS, (hostname) => asked.push(hostname))
 }
 
 interface Seen {
