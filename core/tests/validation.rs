@@ -402,3 +402,34 @@ fn tape_endpoints_are_judged_as_they_decode() {
     }
     assert!(verdicts[0] >= 4 && verdicts[1] >= 3, "{verdicts:?}");
 }
+
+#[test]
+fn forged_child_counts_are_refused_in_one_pass() {
+    use mcp_oauth_credentials_core::validation::{tape_class_code, tape_flags, Class, Tape, TAPE_HEADER};
+    let array = f64::from(tape_class_code(Class::Array));
+    let items = f64::from(tape_flags::ITEMS);
+    // A chain of arrays, each announcing as many items as the slots left could hold: every announcement
+    // alone fits, together they announce far more children than there are records. The parse refuses the
+    // chain as soon as the announced children outnumber the records the tape can hold (so its memory
+    // stays linear), instead of reserving room for each announcement.
+    let records = 20_000usize;
+    let mut slots = Vec::with_capacity(records * 4);
+    for i in 0..records {
+        let left = (records - i - 1) * 4 / TAPE_HEADER;
+        slots.extend([array, 0.0, items, left as f64]);
+    }
+    let err = Tape::parse(&slots, &[]).expect_err("the counts cannot all be met");
+    assert_eq!(err.what, "child count");
+    assert!(err.at <= 8, "refused at slot {}", err.at);
+
+    // The same shape, honest: each array holds the next one, the last holds nothing.
+    let mut honest = Vec::with_capacity(records * 4);
+    for i in 0..records {
+        honest.extend([array, 0.0, items, if i + 1 < records { 1.0 } else { 0.0 }]);
+    }
+    let tape = Tape::parse(&honest, &[]).expect("an honest chain parses");
+    assert_eq!(tape.records(), records);
+    let schema = compile(&json!({ "type": "array" })).expect("schema compiles");
+    let outcome = validate(&schema, &tape.root(), &Options::default()).expect("the tape answers");
+    assert!(outcome.issues.is_empty());
+}

@@ -271,21 +271,23 @@ impl Issue {
 
     /// zod's English message (its `en` locale), or the refinement's own: the one finalize step. The
     /// pieces go to `sink` in order (a message can name millions of recorded keys: none is collected).
+    /// Fixed words go as borrowed pieces, with no string built for them: the encoder joins adjacent text.
     pub fn message_pieces(&self, sink: &mut dyn FnMut(Piece<'_>)) {
         let mut text = |s: String| sink(Piece::Str(Cow::Owned(s)));
         match &self.kind {
             IssueKind::InvalidType { expected, parsed, .. } => {
-                let prefix = messages::invalid_type_prefix(expected);
+                for piece in messages::invalid_type_prefix(expected) {
+                    sink(Piece::Str(Cow::Borrowed(piece)));
+                }
                 match parsed {
-                    Parsed::Word(word) => text(prefix + word),
-                    Parsed::Object(TypeName::Known(name)) => text(prefix + name),
-                    Parsed::Object(TypeName::Record(at)) => {
-                        sink(Piece::Str(Cow::Owned(prefix)));
-                        sink(Piece::TypeName(*at));
-                    }
+                    Parsed::Word(word) => sink(Piece::Str(Cow::Borrowed(word))),
+                    Parsed::Object(TypeName::Known(name)) => sink(Piece::Str(Cow::Borrowed(name))),
+                    Parsed::Object(TypeName::Record(at)) => sink(Piece::TypeName(*at)),
                 }
             }
-            IssueKind::NonOptional => text(messages::invalid_type("nonoptional", "undefined")),
+            IssueKind::NonOptional => sink(Piece::Str(Cow::Borrowed(
+                "Invalid input: expected nonoptional, received undefined",
+            ))),
             IssueKind::TooSmall { origin, minimum, .. } => text(messages::too_small(*origin, *minimum)),
             IssueKind::TooBig { origin, maximum, .. } => text(messages::too_big(*origin, *maximum)),
             IssueKind::UnrecognizedKeys { keys } => messages::unrecognized_keys(keys, sink),
@@ -504,22 +506,32 @@ pub fn encode_issues_into(issues: &[Issue], out: &mut Vec<u16>) {
                 }
                 FieldValue::Message(issue) => {
                     // One piece of text is a plain string; anything else is CONCAT with its piece count,
-                    // written when the pieces are.
+                    // written when the pieces are. Adjacent text pieces are joined into one string.
                     let start = out.len();
                     out.extend([tags::CONCAT, 0, 0]);
                     let mut pieces = 0usize;
-                    issue.message_pieces(&mut |piece| {
-                        pieces += 1;
-                        match piece {
-                            Piece::Str(s) => push_string(out, &s),
-                            Piece::Record(at) => {
-                                out.push(tags::RECORD);
-                                push_u32(out, at as usize);
+                    // Where the string being joined starts (its tag), while the last piece was text.
+                    let mut joining: Option<usize> = None;
+                    issue.message_pieces(&mut |piece| match piece {
+                        Piece::Str(s) => match joining {
+                            Some(at) => append_to_string(out, at, &s),
+                            None => {
+                                pieces += 1;
+                                joining = Some(out.len());
+                                push_string(out, &s);
                             }
-                            Piece::TypeName(at) => {
-                                out.push(tags::TYPE_NAME);
-                                push_u32(out, at as usize);
-                            }
+                        },
+                        Piece::Record(at) => {
+                            pieces += 1;
+                            joining = None;
+                            out.push(tags::RECORD);
+                            push_u32(out, at as usize);
+                        }
+                        Piece::TypeName(at) => {
+                            pieces += 1;
+                            joining = None;
+                            out.push(tags::TYPE_NAME);
+                            push_u32(out, at as usize);
                         }
                     });
                     if pieces == 1 && out.get(start + 3) == Some(&tags::STRING) {
@@ -546,14 +558,25 @@ pub fn encode_issues_into(issues: &[Issue], out: &mut Vec<u16>) {
     }
 }
 
-/// A field name's index in [`FIELD_NAMES`], the one list of them. A name not in it (a bug) gets a code
-/// past the end, which the decoder refuses loudly rather than reading as another field.
+/// A field name's index in [`FIELD_NAMES`] (a test checks the two agree). A name not in it (a bug) gets a
+/// code past the end, which the decoder refuses loudly rather than reading as another field.
 fn field_code(name: &str) -> u16 {
-    FIELD_NAMES
-        .iter()
-        .position(|known| *known == name)
-        .and_then(|i| u16::try_from(i).ok())
-        .unwrap_or(u16::MAX)
+    match name {
+        "code" => 0,
+        "expected" => 1,
+        "format" => 2,
+        "received" => 3,
+        "path" => 4,
+        "message" => 5,
+        "minimum" => 6,
+        "maximum" => 7,
+        "note" => 8,
+        "origin" => 9,
+        "inclusive" => 10,
+        "keys" => 11,
+        "values" => 12,
+        _ => u16::MAX,
+    }
 }
 
 /// A count or length as two code units. Issue lists are far below 2^32 of anything.
@@ -586,6 +609,23 @@ fn push_string(out: &mut Vec<u16>, s: &str) {
     }
 }
 
+/// Appends `s` to the string whose tag is at `at` (the last thing in `out`), and updates its length.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a string's u32 length written as its two 16-bit halves"
+)]
+fn append_to_string(out: &mut Vec<u16>, at: usize, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(u16::from));
+    } else {
+        out.extend(super::js_string::units(s));
+    }
+    let len = u32::try_from(out.len().saturating_sub(at + 3)).unwrap_or(u32::MAX);
+    if let Some(slot) = out.get_mut(at + 1..at + 3) {
+        slot.copy_from_slice(&[(len >> 16) as u16, len as u16]);
+    }
+}
+
 /// A finite number as JavaScript writes it (none that reaches an issue is NaN or infinite; JSON would have
 /// written those as `null`, and so does this).
 #[allow(clippy::cast_possible_truncation, reason = "a number's text is under 30 code units")]
@@ -611,7 +651,8 @@ pub(crate) mod messages {
 
     use super::{js_number_to_string, Literal, Origin, Piece, Text};
 
-    /// Concatenates `parts` into one allocation (these run for every issue; `format!` costs more).
+    /// Concatenates `parts` into one allocation (`format!` costs more).
+    #[cfg(test)]
     fn concat(parts: &[&str]) -> String {
         let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
         for part in parts {
@@ -620,13 +661,15 @@ pub(crate) mod messages {
         out
     }
 
+    /// The whole `invalid_type` message (the walk sends it in pieces, see [`invalid_type_prefix`]).
+    #[cfg(test)]
     pub fn invalid_type(expected: &str, received: &str) -> String {
         concat(&["Invalid input: expected ", expected, ", received ", received])
     }
 
-    /// `invalid_type`'s message up to the received type, which is appended to it.
-    pub fn invalid_type_prefix(expected: &str) -> String {
-        concat(&["Invalid input: expected ", expected, ", received "])
+    /// `invalid_type`'s message up to the received type, which follows it, in pieces.
+    pub fn invalid_type_prefix(expected: &str) -> [&str; 3] {
+        ["Invalid input: expected ", expected, ", received "]
     }
 
     pub fn too_small(origin: Origin, minimum: f64) -> String {
@@ -656,26 +699,20 @@ pub(crate) mod messages {
     }
 
     pub fn unrecognized_keys(keys: &[Text], sink: &mut dyn FnMut(Piece<'_>)) {
-        let mut open = String::from(if keys.len() > 1 {
+        let text = |s| Piece::Str(Cow::Borrowed(s));
+        sink(text(if keys.len() > 1 {
             "Unrecognized keys: "
         } else {
             "Unrecognized key: "
-        });
+        }));
         for (i, key) in keys.iter().enumerate() {
-            if i > 0 {
-                open.push_str(", ");
-            }
-            open.push('"');
+            sink(text(if i > 0 { ", \"" } else { "\"" }));
             match key {
-                Text::Owned(name) => open.push_str(name),
-                Text::Record(at) => {
-                    sink(Piece::Str(Cow::Owned(std::mem::take(&mut open))));
-                    sink(Piece::Record(*at));
-                }
+                Text::Owned(name) => sink(text(name)),
+                Text::Record(at) => sink(Piece::Record(*at)),
             }
-            open.push('"');
+            sink(text("\""));
         }
-        sink(Piece::Str(Cow::Owned(open)));
     }
 }
 
@@ -688,14 +725,14 @@ mod tests {
         names.iter().map(|n| Text::Owned((*n).to_owned())).collect()
     }
 
+    /// The pieces, adjacent text joined (as the encoder joins it).
     fn pieces(keys: &[Text]) -> Vec<Piece<'static>> {
-        let mut out = Vec::new();
-        unrecognized_keys(keys, &mut |p| {
-            out.push(match p {
-                Piece::Str(s) => Piece::Str(Cow::Owned(s.into_owned())),
-                Piece::Record(at) => Piece::Record(at),
-                Piece::TypeName(at) => Piece::TypeName(at),
-            })
+        let mut out: Vec<Piece<'static>> = Vec::new();
+        unrecognized_keys(keys, &mut |p| match (p, out.last_mut()) {
+            (Piece::Str(s), Some(Piece::Str(last))) => last.to_mut().push_str(&s),
+            (Piece::Str(s), _) => out.push(Piece::Str(Cow::Owned(s.into_owned()))),
+            (Piece::Record(at), _) => out.push(Piece::Record(at)),
+            (Piece::TypeName(at), _) => out.push(Piece::TypeName(at)),
         });
         out
     }

@@ -136,8 +136,6 @@ struct Rec {
     extras: u32,
     /// Where this record's children start in [`Tape::kids`].
     kids: u32,
-    /// The index of the record after this one's subtree.
-    end: u32,
 }
 
 impl Rec {
@@ -156,7 +154,7 @@ impl Rec {
 pub struct TapeBuffers {
     recs: Vec<Rec>,
     kids: Vec<u32>,
-    open: Vec<(usize, u64)>,
+    open: Vec<(u32, u32)>,
 }
 
 impl TapeBuffers {
@@ -183,10 +181,11 @@ pub struct Tape<'a> {
     text: &'a [u16],
     recs: Vec<Rec>,
     /// Each record's children's indices, grouped per parent (items, properties, then extra keys, then a
-    /// key record's value).
+    /// key record's value): a parent's group is reserved when its counts are read, and its children
+    /// fill it as they come.
     kids: Vec<u32>,
     /// The parse's stack, kept for [`Tape::into_buffers`].
-    open: Vec<(usize, u64)>,
+    open: Vec<(u32, u32)>,
 }
 
 /// A slot that must hold a count or a length: a non-negative integer no larger than `bound`.
@@ -249,9 +248,11 @@ impl<'a> Tape<'a> {
         text: &'a [u16],
         recs: &mut Vec<Rec>,
         kids: &mut Vec<u32>,
-        // Records still waiting for children: (record, children still to come).
-        open: &mut Vec<(usize, u64)>,
+        // Records still waiting for children: (the next of their slots in `kids` to fill, the end of them).
+        open: &mut Vec<(u32, u32)>,
     ) -> Result<(), TapeError> {
+        // Every record but the root fills one slot of its parent's in `kids`: no more slots can be
+        // announced than there are records, which keeps `kids` linear in the tape whatever counts it holds.
         let max_records = slots.len() / HEADER;
         recs.reserve(max_records.min(1 << 16));
         let mut at = 0usize;
@@ -281,7 +282,6 @@ impl<'a> Tape<'a> {
                 props: 0,
                 extras: 0,
                 kids: 0,
-                end: 0,
             };
             let mut slot = at + HEADER;
             // A record is at least HEADER slots, so no count can exceed what is left divided by that.
@@ -315,63 +315,45 @@ impl<'a> Tape<'a> {
                 slot += 1;
             }
             let children = rec.children();
-            let index = recs.len();
+            let index = u32::try_from(recs.len()).map_err(|_| bad("record"))?;
+            // This record is the next child of the innermost open record.
+            if let Some((next, _)) = open.last_mut() {
+                let kid = kids.get_mut(*next as usize).ok_or(bad("child"))?;
+                *kid = index;
+                *next += 1;
+            }
+            if children > 0 {
+                let start = kids.len();
+                let end = u64::try_from(start)
+                    .ok()
+                    .and_then(|start| start.checked_add(children))
+                    .filter(|end| *end < max_records as u64)
+                    .and_then(|end| u32::try_from(end).ok())
+                    .ok_or(bad("child count"))?;
+                rec.kids = u32::try_from(start).map_err(|_| bad("child count"))?;
+                kids.resize(end as usize, 0);
+                open.push((rec.kids, end));
+            }
             recs.push(rec);
             at = slot;
             if children > 0 {
-                open.push((index, children));
                 continue;
             }
-            // This record is complete: so is every open record whose last child it was.
-            let mut done = index;
-            loop {
-                let end = u32::try_from(recs.len()).map_err(|_| bad("record"))?;
-                if let Some(r) = recs.get_mut(done) {
-                    r.end = end;
+            // This record is complete: so is every open record whose last child's subtree it ends.
+            while let Some(&(next, end)) = open.last() {
+                if next < end {
+                    break;
                 }
-                match open.last_mut() {
-                    None => {
-                        // The root is complete: nothing may follow it.
-                        if at != slots.len() || text_at != text.len() {
-                            return Err(bad("end of the tape"));
-                        }
-                        return Self::kids(recs, kids);
-                    }
-                    Some((parent, left)) => {
-                        *left -= 1;
-                        if *left > 0 {
-                            break;
-                        }
-                        done = *parent;
-                        open.pop();
-                    }
+                open.pop();
+            }
+            if open.is_empty() {
+                // The root is complete: nothing may follow it.
+                if at != slots.len() || text_at != text.len() {
+                    return Err(bad("end of the tape"));
                 }
+                return Ok(());
             }
         }
-    }
-
-    /// Each record's children, found by skipping from one child's subtree to the next: a second pass as
-    /// long as the first. Stores on each record where its children start.
-    fn kids(recs: &mut [Rec], kids: &mut Vec<u32>) -> Result<(), TapeError> {
-        kids.reserve(recs.len().saturating_sub(1));
-        for index in 0..recs.len() {
-            let bad = TapeError {
-                what: "child",
-                at: index,
-            };
-            let start = u32::try_from(kids.len()).map_err(|_| bad.clone())?;
-            let children = recs.get(index).map_or(0, Rec::children);
-            let mut child = index + 1;
-            for _ in 0..children {
-                let next = recs.get(child).ok_or_else(|| bad.clone())?;
-                kids.push(u32::try_from(child).map_err(|_| bad.clone())?);
-                child = next.end as usize;
-            }
-            if let Some(rec) = recs.get_mut(index) {
-                rec.kids = start;
-            }
-        }
-        Ok(())
     }
 
     /// How many records the tape holds.
