@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
+import { childNode } from './helpers/child-node'
 
 const ENTRY = path.resolve(__dirname, '../lib/index.mjs')
 const CJS = path.resolve(__dirname, '../lib/index.js')
@@ -18,7 +19,7 @@ describe('the ES module entry', () => {
       try { e.decrypt(Buffer.alloc(30)) } catch (err) { instance = err instanceof cjs.CredentialDecryptionError && err instanceof CredentialDecryptionError }
       console.log(JSON.stringify({ names, cjs: Object.keys(cjs).sort(), same, instance, roundTrip: e.decrypt(e.encrypt('x').ciphertext) }))
     `
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))
+    const out = JSON.parse(execFileSync(...childNode(['--input-type=module', '-e', script]), { encoding: 'utf8' }))
     expect(out.names).toEqual(out.cjs)
     expect(out.names.length).toBeGreaterThanOrEqual(17)
     expect(out.same).toBe(true)

@@ -2,10 +2,11 @@
 // only the child would die, and this test would see it.
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { childNode } from './helpers/child-node'
 
 describe('hostile input, in a child process', () => {
   it('never kills or hangs the process; every failure is an Error with a message', () => {
-    const child = spawnSync(process.execPath, ['--max-old-space-size=4096', path.join(__dirname, 'fixtures/hostile-child.js')], {
+    const child = spawnSync(...childNode(['--max-old-space-size=4096', path.join(__dirname, 'fixtures/hostile-child.js')]), {
       encoding: 'utf8',
       timeout: 240_000,
       maxBuffer: 16 * 1024 * 1024,

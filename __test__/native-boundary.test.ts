@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { CredentialEncryption, compileSchema } from '../lib'
+import { childNode } from './helpers/child-node'
 
 const root = path.join(__dirname, '..')
 
@@ -343,7 +344,7 @@ describe('built-ins patched after load', () => {
     'Buffer functions',
   ]
   it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {
-    const child = spawnSync(process.execPath, [fixture, patch], { encoding: 'utf8', timeout: 60000 })
+    const child = spawnSync(...childNode([fixture, patch]), { encoding: 'utf8', timeout: 60000 })
     expect(child.stderr).toBe('')
     const out = JSON.parse(child.stdout) as { cases: { what: string; before: string; after: string }[]; opened: string[]; leaks: string[] }
     expect(out.cases.filter((c) => c.before !== c.after)).toEqual([])

@@ -7,6 +7,7 @@ import v8 from 'node:v8'
 
 import { depositCorpus, mulberry32 } from './helpers/deposit-corpus'
 import { toZod } from './reference/json-schema-to-zod'
+import { childNode } from './helpers/child-node'
 
 const pkg = require('../lib/index.js')
 const { compileSchema, depositCredentialsBodySchema } = pkg
@@ -146,7 +147,7 @@ describe('the generated reader', () => {
       })
       process.stdout.write(v8.serialize({ REALM_COMPILES, answers }))
     `
-    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
+    const child = spawnSync(...childNode(['--disallow-code-generation-from-strings', '-e', script]), {
       input: v8.serialize({ docs, cases }),
       maxBuffer: 1 << 28,
       env: { ...process.env, NODE_ENV: 'production' },

@@ -2,9 +2,10 @@
 // the child's). Not timed: only memory growth, correctness and uniqueness are asserted.
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { childNode } from './helpers/child-node'
 
 function runChild(script: string, args: string[], flags: string[] = []): Record<string, number> {
-  const child = spawnSync(process.execPath, [...flags, path.join(__dirname, 'fixtures', script), ...args], {
+  const child = spawnSync(...childNode([...flags, path.join(__dirname, 'fixtures', script), ...args]), {
     encoding: 'utf8',
     timeout: 600_000,
     maxBuffer: 64 * 1024 * 1024,

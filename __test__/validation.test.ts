@@ -21,6 +21,7 @@ import {
 import { sameData } from './helpers/same-data'
 import { makeExecutorDepositSchema } from './reference/executor-schema'
 import { toZod } from './reference/json-schema-to-zod'
+import { childNode } from './helpers/child-node'
 
 const VALID = {
   mcpServerId: 'github',
@@ -195,7 +196,7 @@ describe('depositCredentialsBodySchema', () => {
     // From a file: run with -e, the same script runs out of stack elsewhere and never inside the parse.
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'stack-limit-')), 'deep.js')
     writeFileSync(file, script)
-    const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60000 })
+    const child = spawnSync(...childNode([file]), { encoding: 'utf8', timeout: 60000 })
     rmSync(path.dirname(file), { recursive: true, force: true })
     expect(child.stderr).toBe('')
     const { near, after } = JSON.parse(child.stdout) as { near: unknown[]; after: unknown[] }
@@ -216,7 +217,7 @@ describe('depositCredentialsBodySchema', () => {
       for (let i = 0; i < 4; i++) one(i)
       gc(); gc()
       process.stdout.write(String(Math.round((process.memoryUsage().heapUsed - start) / 1048576)))`
-    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60000 })
+    const child = spawnSync(...childNode(['--expose-gc', '-e', script]), { encoding: 'utf8', timeout: 60000 })
     expect(child.stderr).toBe('')
     // Held alive, the four parents would be 200 MiB.
     expect(Number(child.stdout)).toBeLessThan(40)

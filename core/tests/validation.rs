@@ -409,9 +409,9 @@ fn forged_child_counts_are_refused_in_one_pass() {
     let array = f64::from(tape_class_code(Class::Array));
     let items = f64::from(tape_flags::ITEMS);
     // A chain of arrays, each announcing as many items as the slots left could hold: every announcement
-    // alone fits, together they announce far more children than there are records. The parse refuses the
-    // chain as soon as the announced children outnumber the records the tape can hold (so its memory
-    // stays linear), instead of reserving room for each announcement.
+    // alone fits, together they announce far more children than there are records. The parse reserves a
+    // record's children as it reads its counts, so it must refuse the chain as soon as the announced
+    // children outnumber the records the tape can hold: its memory stays linear.
     let records = 20_000usize;
     let mut slots = Vec::with_capacity(records * 4);
     for i in 0..records {

@@ -226,7 +226,14 @@ impl<'a> Tape<'a> {
         } = buffers;
         match Self::parse_into(slots, text, &mut recs, &mut kids, &mut open) {
             Ok(()) => Ok(Tape { text, recs, kids, open }),
-            Err(err) => Err((err, TapeBuffers { recs, kids, open })),
+            Err(err) => {
+                // A refused tape may have announced far more children than it held records: the buffers
+                // handed back for reuse keep no more than a tape of its records needs.
+                if kids.capacity() > 4 * recs.len() + 1024 {
+                    kids = Vec::new();
+                }
+                Err((err, TapeBuffers { recs, kids, open }))
+            }
         }
     }
 
