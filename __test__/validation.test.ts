@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { inspect, types } from 'node:util'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -60,6 +61,42 @@ describe('compileSchema', () => {
     expect(bad.error.name).toBe('ValidationError')
     expect(bad.error.issues.map((i) => i.code)).toEqual(['too_small', 'too_big', 'unrecognized_keys'])
     expect(bad.error.message).toBe(JSON.stringify(bad.error.issues, null, 2))
+  })
+
+  it("safeParse's error is a ValidationError built without a stack; parse throws one with a stack", () => {
+    const returned = validator.safeParse({ name: 1 })
+    if (returned.success) throw new Error('unreachable')
+    const error = returned.error
+    expect(Object.getPrototypeOf(error)).toBe(ValidationError.prototype)
+    expect(error.constructor).toBe(ValidationError)
+    expect(Object.keys(error)).toEqual(['name', 'issues'])
+    expect(Object.getOwnPropertyNames(error)).toEqual(['name', 'issues'])
+    expect(types.isNativeError(error)).toBe(false)
+    expect(error.stack).toBe(`ValidationError: ${error.message}`)
+    expect(String(error)).toBe(`ValidationError: ${error.message}`)
+    expect(inspect(error)).toContain('invalid_type')
+    // A setter planted on Object.prototype takes neither field.
+    const taken: unknown[] = []
+    Object.defineProperty(Object.prototype, 'issues', { configurable: true, set: (v) => taken.push(v) })
+    try {
+      const again = validator.safeParse({ name: 1 })
+      if (again.success) throw new Error('unreachable')
+      expect(again.error.issues).toHaveLength(1)
+    } finally {
+      delete (Object.prototype as { issues?: unknown }).issues
+    }
+    expect(taken).toEqual([])
+
+    let thrown: unknown
+    try {
+      validator.parse({ name: 1 })
+    } catch (err) {
+      thrown = err
+    }
+    expect(types.isNativeError(thrown)).toBe(true)
+    expect(thrown).toBeInstanceOf(ValidationError)
+    expect((thrown as Error).stack).toMatch(/^ValidationError: \[[\s\S]*\n {4}at /)
+    expect((thrown as ValidationError).issues).toEqual(error.issues)
   })
 
   it('parse returns data or throws the ValidationError', () => {

@@ -15,13 +15,15 @@
 // - `value.length` of anything not nullish under a length check (a number's comes from Number.prototype),
 //   except a string or an array whose items are read, converted with `Number()` as a relational
 //   comparison converts it;
-// - a string's text where the engine needs it (literals), `Date.parse` where asked, and for the guard what
-//   `new URL()` makes of it (lib/endpoint.js): the contract is Node's own URL parser, as it is Date.parse.
+// - a string's text where the engine needs it (literals), whether `Date.parse` accepts it where asked
+//   (lib/date.js), and for the guard what `new URL()` makes of it (lib/endpoint.js): the contract is
+//   Node's own URL parser, as it is Date.parse.
 //
 // zod reads an object's received-type name (`constructor.name`) when it formats the message, after the
 // walk: so does lib/result.js, from the values kept here.
 
 const { tapeLayout } = require('../index.js')
+const { dateParses } = require('./date.js')
 const { endpointOf } = require('./endpoint.js')
 const { TYPED_ARRAY_BUFFER, TYPED_ARRAY_SET, FRESH, defineData, putIndex, storeSource } = require('./intrinsics.js')
 
@@ -54,7 +56,6 @@ const INHERITED = F('INHERITED')
 const ENDPOINT = F('ENDPOINT')
 const ENDPOINT_OK = F('ENDPOINT_OK')
 
-const DATE_PARSE = Date.parse
 const CEIL = Math.ceil
 // The tape's own memory goes through these, taken at load (lib/intrinsics.js): a later
 // `%TypedArray%.prototype.set` or `Float64Array` could otherwise write what the engine reads.
@@ -239,8 +240,7 @@ const HELPERS = {
   itemCount,
   truthyFlag,
   endpointOf,
-  DATE_PARSE,
-  NUMBER_IS_NAN: Number.isNaN,
+  dateParses,
   FRESH,
   defineData,
   putIndex,
@@ -298,7 +298,7 @@ class Emitter {
   string(text, date, length, endpoint) {
     const lines = ['const cls = classOf(value)', 'if (cls === STRING) {']
     lines.push(`  let flags = ${text ? 'TEXT' : '0'}`)
-    if (date) lines.push('  flags |= NUMBER_IS_NAN(DATE_PARSE(value)) ? DATE_KNOWN : DATE_KNOWN | DATE_OK')
+    if (date) lines.push('  flags |= dateParses(value) ? DATE_KNOWN | DATE_OK : DATE_KNOWN')
     if (endpoint) {
       lines.push('  const parsed = endpointOf(value)')
       lines.push('  flags |= parsed === null ? ENDPOINT : ENDPOINT | ENDPOINT_OK')

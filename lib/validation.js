@@ -29,20 +29,38 @@ class ValidationError extends Error {
   get message() {
     return JSON.stringify(this.issues, null, 2)
   }
+
+  /**
+   * The stack of an error `safeParse` returned, which has no frames (see `ReturnedError`): its first line,
+   * as an Error's with `Error.stackTraceLimit` 0. A thrown one has its own `stack`, which this never reads.
+   */
+  get stack() {
+    return `${this.name}: ${this.message}`
+  }
 }
 
 /**
- * The error `safeParse` returns. It is a value, not thrown, so it carries no stack trace: capturing one
- * would cost more than the whole validation. `parse` throws an error with a stack.
+ * The fields of the error `safeParse` returns. It is a value, not thrown, so it carries no stack trace:
+ * capturing one (or even calling the Error constructor, which walks the stack whatever
+ * `Error.stackTraceLimit` says) would cost more than the whole validation. So it is built as this class
+ * builds an object, under `ValidationError` as `new.target`: an instance of ValidationError and of Error,
+ * with ValidationError's prototype and the same own properties in the same order (`name`, `issues`), that
+ * is not a native Error object (`util.types.isNativeError` says false). `parse` throws a real one, with a
+ * stack.
  */
-function returnedError(issues) {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return new ValidationError(issues)
-  } finally {
-    Error.stackTraceLimit = limit
+class ReturnedError {
+  name = 'ValidationError'
+  issues
+
+  constructor(issues) {
+    this.issues = issues
   }
+}
+
+const REFLECT_CONSTRUCT = Reflect.construct
+
+function returnedError(issues) {
+  return REFLECT_CONSTRUCT(ReturnedError, [issues], ValidationError)
 }
 
 class Validator {
