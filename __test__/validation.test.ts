@@ -99,6 +99,26 @@ describe('compileSchema', () => {
     expect((thrown as ValidationError).issues).toEqual(error.issues)
   })
 
+  it('judges literals whose text crosses at every length around the native copy buffer (one copy, or a second when it fills)', () => {
+    // The strings the engine must see cross in one text; the addon copies it into a reused buffer first
+    // tried at 256 code units, and asks its length only when the copy filled the buffer.
+    const lengths = [1, 127, 253, 254, 255, 256, 257, 258, 511, 512, 513, 4095, 4096, 70_000]
+    for (const length of lengths) {
+      for (const unit of ['a', 'é', '\u{1F600}']) {
+        const value = unit.repeat(Math.ceil(length / unit.length)).slice(0, length)
+        const near = `${value.slice(0, -1)}${value.endsWith('x') ? 'y' : 'x'}`
+        const validator = compileSchema({ type: 'object', properties: { a: { enum: [value] }, b: { enum: [near] } }, additionalProperties: false })
+        const zod = z.strictObject({ a: z.literal(value).optional(), b: z.literal(near).optional() })
+        for (const input of [{ a: value }, { a: near }, { b: near }, { b: value }, { a: value, b: near }, { a: near, b: value }]) {
+          const ours = validator.safeParse(input)
+          const theirs = zod.safeParse(input)
+          expect([length, unit, ours.success]).toEqual([length, unit, theirs.success])
+          if (!ours.success && !theirs.success) expect(ours.error.issues).toEqual(theirs.error.issues)
+        }
+      }
+    }
+  })
+
   it('parse returns data or throws the ValidationError', () => {
     expect(validator.parse({ name: 'ok' })).toEqual({ name: 'ok' })
     expect(() => validator.parse({ name: 1 })).toThrow(ValidationError)

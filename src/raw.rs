@@ -552,26 +552,44 @@ pub fn text_arg(env: CallEnv<'_>, value: Value<'_>, name: &str) -> Result<String
 /// Reads a string argument's UTF-16 code units into `buffer` (one copy; `buffer` keeps its capacity).
 pub fn utf16_arg(env: CallEnv<'_>, value: Value<'_>, buffer: &mut Vec<u16>, name: &str) -> Result<(), JsErr> {
     buffer.clear();
+    // A reused buffer usually holds the whole string: one call copies it. Node-API writes at most
+    // `capacity - 1` code units and a NUL, so a string that filled that may have been cut: only then is
+    // its length asked, and it is copied again into a buffer that holds it.
+    if buffer.capacity() < UTF16_FIRST_TRY {
+        buffer.reserve(UTF16_FIRST_TRY);
+    }
+    let written = utf16_into(env, value, buffer, name)?;
+    if written + 1 < buffer.capacity() {
+        return Ok(());
+    }
     let mut len = 0usize;
     // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
     let status = unsafe { sys::napi_get_value_string_utf16(env.raw, value.raw, ptr::null_mut(), 0, &mut len) };
     expect_type(status, name, "a string")?;
-    if len == 0 {
-        return Ok(());
-    }
-    // Written into the spare capacity, not into a zero-filled buffer: no pass over memory that Node-API
-    // overwrites at once.
+    buffer.clear();
     buffer.reserve(len + 1);
+    utf16_into(env, value, buffer, name)?;
+    Ok(())
+}
+
+/// The capacity `utf16_arg` first copies into.
+const UTF16_FIRST_TRY: usize = 256;
+
+/// Copies as much of the string `value` as fits into the spare capacity of the empty `buffer` (less one
+/// code unit, for Node-API's NUL), sets its length, and returns it. Written into the spare capacity, not
+/// into a zero-filled buffer: no pass over memory that Node-API overwrites at once.
+fn utf16_into(env: CallEnv<'_>, value: Value<'_>, buffer: &mut Vec<u16>, name: &str) -> Result<usize, JsErr> {
     let capacity = buffer.capacity();
     let mut written = 0usize;
-    // SAFETY: the buffer has room for `capacity` code units past its (empty) start; Node-API writes at most
-    // `capacity - 1` of them and a NUL.
-    env.check(unsafe {
-        sys::napi_get_value_string_utf16(env.raw, value.raw, buffer.as_mut_ptr(), capacity, &mut written)
-    })?;
+    // SAFETY: the buffer is empty and has room for `capacity` code units; Node-API writes at most
+    // `capacity - 1` of them and a NUL. A non-string is an error status.
+    let status =
+        unsafe { sys::napi_get_value_string_utf16(env.raw, value.raw, buffer.as_mut_ptr(), capacity, &mut written) };
+    expect_type(status, name, "a string")?;
+    let written = written.min(capacity.saturating_sub(1));
     // SAFETY: Node-API initialized the first `written` code units (`written < capacity`).
-    unsafe { buffer.set_len(written.min(capacity.saturating_sub(1))) };
-    Ok(())
+    unsafe { buffer.set_len(written) };
+    Ok(written)
 }
 
 /// A JavaScript string of these UTF-16 code units.
