@@ -9,7 +9,7 @@ import path from 'node:path'
 import { mulberry32 } from './helpers/deposit-corpus'
 import { childNode } from './helpers/child-node'
 
-const { dateParses, ISO_DATE } = require('../lib/date.js')
+const { dateParses, isIsoDate } = require('../lib/date.js')
 const { compileSchema, depositCredentialsBodySchema } = require('../lib/index.js')
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0')
@@ -84,7 +84,7 @@ describe('whether Date.parse accepts a string', () => {
     for (const text of cases) {
       const accepted = !Number.isNaN(Date.parse(text))
       if (dateParses(text) !== accepted) wrong.push(text)
-      if (ISO_DATE.test(text)) {
+      if (isIsoDate(text)) {
         shortcut++
         if (!accepted) wrong.push(`shortcut: ${text}`)
       }
@@ -123,21 +123,38 @@ describe('whether Date.parse accepts a string', () => {
     expect(offset).not.toBe(0)
   })
 
-  it('cannot be steered by patching RegExp.prototype or Date.parse after load', () => {
-    const test = RegExp.prototype.test
+  it('cannot be steered by patching RegExp.prototype, String.prototype or Date.parse after load', () => {
+    const { exec, test } = RegExp.prototype
+    const { match } = String.prototype
     const parse = Date.parse
+    const deposit = (clientSecretExpiresAt: string) =>
+      depositCredentialsBodySchema.safeParse({ mcpServerId: 's', refreshToken: 'r', tokenEndpoint: 'https://idp.example.com/token', clientSecretExpiresAt }).success
+    // Compiled before the patch: compiling is not covered (README, "Built-ins patched later").
+    const dateString = compileSchema({ type: 'string', 'x-mcp-date': true })
+    const restore = () => {
+      Object.assign(RegExp.prototype, { exec, test })
+      String.prototype.match = match
+      Date.parse = parse
+    }
     try {
+      // Everything matches, every date parses.
+      RegExp.prototype.exec = () => [] as unknown as RegExpExecArray
       RegExp.prototype.test = () => true
+      String.prototype.match = () => [] as unknown as RegExpMatchArray
       Date.parse = () => 0
-      expect(dateParses('not a date')).toBe(false)
-      expect(depositCredentialsBodySchema.safeParse({ mcpServerId: 's', refreshToken: 'r', tokenEndpoint: 'https://idp.example.com/token', clientSecretExpiresAt: 'never' }).success).toBe(false)
+      expect(dateParses('never')).toBe(false)
+      expect(isIsoDate('never')).toBe(false)
+      expect(deposit('never')).toBe(false)
+      expect(dateString.safeParse('never').success).toBe(false)
+      // Nothing matches, no date parses.
+      RegExp.prototype.exec = () => null
       RegExp.prototype.test = () => false
       Date.parse = () => NaN
       expect(dateParses('2030-01-01T00:00:00Z')).toBe(true)
       expect(dateParses('Tue, 01 Jan 2030 00:00:00 GMT')).toBe(true)
+      expect(deposit('2030-01-01T00:00:00Z')).toBe(true)
     } finally {
-      RegExp.prototype.test = test
-      Date.parse = parse
+      restore()
     }
   })
 })

@@ -341,13 +341,18 @@ describe('built-ins patched after load', () => {
     'Array.prototype push and iterator',
     'String.prototype indexOf and slice',
     'String.prototype charCodeAt',
+    'RegExp.prototype exec and test',
     'Buffer functions',
   ]
   it.each(patches)('%s: the same verdicts, data and issues, every plaintext opened, none seen', (patch) => {
     const child = spawnSync(...childNode([fixture, patch]), { encoding: 'utf8', timeout: 60000 })
     expect(child.stderr).toBe('')
     const out = JSON.parse(child.stdout) as { cases: { what: string; before: string; after: string }[]; opened: string[]; leaks: string[] }
-    expect(out.cases.filter((c) => c.before !== c.after)).toEqual([])
+    // Node's own `net.isIP` asks `RegExp.prototype.exec` as it is at the call: under that patch it takes
+    // every address for IPv4, and the connect-time lookup refuses what it cannot classify (it fails
+    // closed; README, "Built-ins patched later"). Everything else must be unchanged.
+    const failsClosed = (c: { what: string; after: string }) => patch === 'RegExp.prototype exec and test' && c.what === 'lookup' && c.after.startsWith('refused: ')
+    expect(out.cases.filter((c) => c.before !== c.after && !failsClosed(c))).toEqual([])
     // The cases reach both verdicts (the guard's refusal, a length bypass attempt, an undeclared key).
     expect(out.cases.filter((c) => c.before.startsWith('{"ok"')).length).toBeGreaterThan(2)
     expect(out.cases.filter((c) => c.before.startsWith('{"issues"')).length).toBeGreaterThan(4)

@@ -75,6 +75,15 @@ describe('compileSchema', () => {
     expect(error.stack).toBe(`ValidationError: ${error.message}`)
     expect(String(error)).toBe(`ValidationError: ${error.message}`)
     expect(inspect(error)).toContain('invalid_type')
+    expect(Object.prototype.toString.call(error)).toBe('[object Object]')
+    expect(structuredClone(error)).toEqual({ name: 'ValidationError', issues: error.issues })
+    // Assigning a stack, as error-wrapping code does, works in strict mode and gives it its own.
+    const wrapped = validator.safeParse({ name: 1 })
+    if (wrapped.success) throw new Error('unreachable')
+    wrapped.error.stack = 'wrapped'
+    expect(wrapped.error.stack).toBe('wrapped')
+    expect(Object.keys(wrapped.error)).toEqual(['name', 'issues'])
+    expect(error.stack).toBe(`ValidationError: ${error.message}`)
     // A setter planted on Object.prototype takes neither field.
     const taken: unknown[] = []
     Object.defineProperty(Object.prototype, 'issues', { configurable: true, set: (v) => taken.push(v) })

@@ -12,9 +12,9 @@
 
 const DATE_PARSE = Date.parse
 const NUMBER_IS_NAN = Number.isNaN
-// Taken at load and called uncurried: a later `RegExp.prototype.test` cannot answer for it. The expression
-// is neither global nor sticky, so `test` reads no `lastIndex` that matters, and it never leaves this file.
-const REGEXP_TEST = Function.prototype.call.bind(RegExp.prototype.test)
+// Matched by the `exec` taken at load (lib/intrinsics.js): no later patch of RegExp.prototype answers for
+// it. The expression never leaves this file (a caller holding it could `compile` it into another).
+const { regexpMatches } = require('./intrinsics.js')
 
 const MONTH_DAY = [
   '(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])', // every month has 28 days
@@ -25,9 +25,14 @@ const TIME = `T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{3})?)?`
 const OFFSET = `(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])`
 const ISO_DATE = new RegExp(`^[0-9]{4}-(?:${MONTH_DAY})(?:${TIME}${OFFSET}?)?$`)
 
-/** True when `Date.parse(text)` is not NaN; `text` is a string primitive. */
-function dateParses(text) {
-  return REGEXP_TEST(ISO_DATE, text) || !NUMBER_IS_NAN(DATE_PARSE(text))
+/** Whether `text` is of the ISO form this file answers without `Date.parse` (which accepts every one). */
+function isIsoDate(text) {
+  return regexpMatches(ISO_DATE, text)
 }
 
-module.exports = { dateParses, ISO_DATE }
+/** True when `Date.parse(text)` is not NaN; `text` is a string primitive. */
+function dateParses(text) {
+  return isIsoDate(text) || !NUMBER_IS_NAN(DATE_PARSE(text))
+}
+
+module.exports = { dateParses, isIsoDate }

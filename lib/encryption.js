@@ -10,7 +10,7 @@
 const { constants: { MAX_STRING_LENGTH } } = require('node:buffer')
 const { types } = require('node:util')
 const { NativeKeyring, newKeyring, sealWithKeyring, decryptWithKeyring } = require('../index.js')
-const { uncurry, TYPED_ARRAY_BUFFER, TYPED_ARRAY_LENGTH, TYPED_ARRAY_SET } = require('./intrinsics.js')
+const { regexpMatches, uncurry, TYPED_ARRAY_BUFFER, TYPED_ARRAY_LENGTH, TYPED_ARRAY_SET } = require('./intrinsics.js')
 const {
   ExecutorEncryptionKeyMissingError,
   CredentialDecryptionError,
@@ -51,7 +51,7 @@ function checkVersion(value, name) {
 
 /** A version written as text: an object key or an environment variable. */
 function parseVersionText(text, name) {
-  const value = CANONICAL_VERSION.test(text) ? Number(text) : NaN
+  const value = regexpMatches(CANONICAL_VERSION, text) ? Number(text) : NaN
   if (!(value >= 1 && value <= MAX_VERSION)) {
     throw argumentError(TypeError, `${name} must be ${VERSION_RULE} written in decimal`)
   }

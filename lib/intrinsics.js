@@ -24,6 +24,21 @@ const STRING_CHAR_CODE_AT = uncurry(String.prototype.charCodeAt)
 const STRING_INDEX_OF = uncurry(String.prototype.indexOf)
 const STRING_SLICE = uncurry(String.prototype.slice)
 
+/**
+ * RegExp.prototype.exec as it is now, uncurried. Not `test`: `test` looks `exec` up on the expression at
+ * each call, which finds a later `RegExp.prototype.exec`; `exec` itself reads only the expression's internal
+ * slots and its own `lastIndex`.
+ */
+const REGEXP_EXEC = uncurry(RegExp.prototype.exec)
+
+/**
+ * Whether `expression` (one of the package's own, never handed out) matches `text`, by the `exec` taken at
+ * load: nothing patched later answers for it.
+ */
+function regexpMatches(expression, text) {
+  return REGEXP_EXEC(expression, text) !== null
+}
+
 /** What a fresh object inherits (this realm's Object.prototype chain). */
 const FRESH = {}
 /** What a fresh array inherits (Array.prototype, then Object.prototype). */
@@ -63,6 +78,7 @@ module.exports = {
   STRING_CHAR_CODE_AT,
   STRING_INDEX_OF,
   STRING_SLICE,
+  regexpMatches,
   FRESH,
   FRESH_ARRAY,
   defineData,

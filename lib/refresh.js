@@ -12,7 +12,7 @@ const { argumentError, OAuthRefreshError, OAuthInvalidGrantError } = require('./
 const { InvalidTokenEndpointError, addressRefusal, tokenEndpointProblem } = require('./guard.js')
 const { requestTextOf } = require('./endpoint.js')
 const { createTokenEndpointLookup } = require('./lookup.js')
-const { uncurry } = require('./intrinsics.js')
+const { regexpMatches, uncurry } = require('./intrinsics.js')
 
 const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
 /** Errors RFC 6749 §5.2 gives for a grant or a client the server will not accept again. */
@@ -33,7 +33,6 @@ const BUFFER_TO_STRING = uncurry(Buffer.prototype.toString)
 const JSON_PARSE = JSON.parse
 const TEXT_DECODER_DECODE = uncurry(TextDecoder.prototype.decode)
 const UTF8 = new TextDecoder('utf-8')
-const REGEXP_TEST = uncurry(RegExp.prototype.test)
 const ARRAY_INCLUDES = uncurry(Array.prototype.includes)
 const ARRAY_JOIN = uncurry(Array.prototype.join)
 const IS_ARRAY = Array.isArray
@@ -87,7 +86,7 @@ function requestOf(params) {
     throw argumentError(TypeError, 'refreshAccessToken: tokenEndpoint must be a string or a URL')
   }
   // Credentials in the URL would be sent, and fetch's refusal of them quotes the URL.
-  if (REGEXP_TEST(USERINFO, url)) {
+  if (regexpMatches(USERINFO, url)) {
     throw argumentError(TypeError, 'refreshAccessToken: tokenEndpoint must not hold credentials (user:password@)')
   }
   if (typeof refreshToken !== 'string' || refreshToken.length === 0) {
@@ -166,7 +165,7 @@ function tooLarge(maxBytes) {
 async function bodyText(response, maxBytes) {
   const headers = response.headers
   const announced = headers && typeof headers.get === 'function' ? headers.get('content-length') : null
-  if (typeof announced === 'string' && REGEXP_TEST(ANY_DIGITS, announced) && Number(announced) > maxBytes) {
+  if (typeof announced === 'string' && regexpMatches(ANY_DIGITS, announced) && Number(announced) > maxBytes) {
     cancel(response)
     throw tooLarge(maxBytes)
   }
@@ -225,13 +224,13 @@ function parsed(text) {
 function oauthErrorOf(json) {
   if (json === null || typeof json !== 'object') return undefined
   const error = json.error
-  return typeof error === 'string' && REGEXP_TEST(OAUTH_ERROR_CODE, error) ? error : undefined
+  return typeof error === 'string' && regexpMatches(OAUTH_ERROR_CODE, error) ? error : undefined
 }
 
 /** RFC 6749 §5.1 `expires_in`: seconds, as a number or (as some servers send it) a string of digits. */
 function expiresInOf(value) {
   if (typeof value === 'number') return NUMBER_IS_FINITE(value) && value >= 0 ? value : undefined
-  if (typeof value === 'string' && REGEXP_TEST(DIGITS, value)) return Number(value)
+  if (typeof value === 'string' && regexpMatches(DIGITS, value)) return Number(value)
   return undefined
 }
 

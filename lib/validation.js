@@ -13,6 +13,8 @@ const { AS_READ, decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = requi
 const { snapshotSchema, unescapeString } = require('./schema-document.js')
 const { STRING_CHAR_CODE_AT } = require('./intrinsics.js')
 
+const DEFINE_PROPERTY = Object.defineProperty
+
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
   // Fields are defined, not assigned (see lib/errors.js): a setter planted on Object.prototype never
@@ -36,6 +38,11 @@ class ValidationError extends Error {
    */
   get stack() {
     return `${this.name}: ${this.message}`
+  }
+
+  /** Assigning a stack (as error-wrapping code does) gives that error its own, as it would a native one. */
+  set stack(value) {
+    DEFINE_PROPERTY(this, 'stack', { __proto__: null, value, writable: true, enumerable: false, configurable: true })
   }
 }
 

@@ -566,6 +566,8 @@ pub fn utf16_arg(env: CallEnv<'_>, value: Value<'_>, buffer: &mut Vec<u16>, name
     // SAFETY: a null buffer asks for the length in code units; a non-string is an error status.
     let status = unsafe { sys::napi_get_value_string_utf16(env.raw, value.raw, ptr::null_mut(), 0, &mut len) };
     expect_type(status, name, "a string")?;
+    // The first copy held input text: wiped before `reserve` moves the buffer and frees its old block.
+    zeroize::Zeroize::zeroize(buffer.as_mut_slice());
     buffer.clear();
     buffer.reserve(len + 1);
     utf16_into(env, value, buffer, name)?;
