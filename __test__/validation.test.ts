@@ -73,6 +73,16 @@ describe('compileSchema', () => {
     expect(Object.getOwnPropertyNames(error)).toEqual(['name', 'issues'])
     expect(types.isNativeError(error)).toBe(false)
     expect(error.stack).toBe(`ValidationError: ${error.message}`)
+    // Nor can an assignment to the prototype's stack replace the accessor; a frozen error keeps its own.
+    ;(ValidationError.prototype as { stack?: string }).stack = 'POISON'
+    expect(error.stack).toBe(`ValidationError: ${error.message}`)
+    const frozen = validator.safeParse({ name: 1 })
+    if (frozen.success) throw new Error('unreachable')
+    Object.freeze(frozen.error)
+    expect(() => {
+      frozen.error.stack = 'x'
+    }).not.toThrow()
+    expect(frozen.error.stack).toBe(`ValidationError: ${frozen.error.message}`)
     expect(String(error)).toBe(`ValidationError: ${error.message}`)
     expect(inspect(error)).toContain('invalid_type')
     expect(Object.prototype.toString.call(error)).toBe('[object Object]')

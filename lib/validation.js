@@ -13,7 +13,7 @@ const { AS_READ, decodeData, decodeIssues, NODE_ENV_DEPENDENT, SUCCESS } = requi
 const { snapshotSchema, unescapeString } = require('./schema-document.js')
 const { STRING_CHAR_CODE_AT } = require('./intrinsics.js')
 
-const DEFINE_PROPERTY = Object.defineProperty
+const REFLECT_DEFINE_PROPERTY = Reflect.defineProperty
 
 /** The error of a failed parse: `issues` as zod gives them, `message` = JSON.stringify(issues, null, 2). */
 class ValidationError extends Error {
@@ -40,9 +40,13 @@ class ValidationError extends Error {
     return `${this.name}: ${this.message}`
   }
 
-  /** Assigning a stack (as error-wrapping code does) gives that error its own, as it would a native one. */
+  /**
+   * Assigning a stack (as error-wrapping code does) gives that error its own, as it would a native one;
+   * quietly nothing where it cannot (a frozen error, the prototype itself, which keeps this accessor).
+   */
   set stack(value) {
-    DEFINE_PROPERTY(this, 'stack', { __proto__: null, value, writable: true, enumerable: false, configurable: true })
+    if (this === ValidationError.prototype) return
+    REFLECT_DEFINE_PROPERTY(this, 'stack', { __proto__: null, value, writable: true, enumerable: false, configurable: true })
   }
 }
 
